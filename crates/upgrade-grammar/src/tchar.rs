@@ -1,0 +1,256 @@
+//! Byte classes of RFC 9110 and the validated [`Token`] type.
+
+use core::fmt;
+
+use crate::error::{Error, ErrorKind};
+
+/// The class of one byte inside a list field value.
+///
+/// Built once, at compile time, from the ABNF of RFC 9110 section 5.6.2 and 5.6.3:
+///
+/// ```text
+/// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*"
+///       / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
+///       / DIGIT / ALPHA
+/// OWS   = *( SP / HTAB )
+/// ```
+///
+/// Everything else (other delimiters, CTL, DEL, obs-text, NBSP) is [`Class::Other`], which a
+/// list of tokens can never contain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// A `tchar`.
+    Tchar,
+    /// SP or HTAB.
+    Ows,
+    /// `,`, the list separator.
+    Comma,
+    /// `/`, the protocol name/version separator (only meaningful in `Upgrade`).
+    Slash,
+    /// Any byte that may not appear in a list of tokens.
+    Other,
+}
+
+/// The sixteen `tchar` symbols, as RFC 9110 section 5.6.2 lists them.
+const TCHAR_SYMBOLS: &[u8] = b"!#$%&'*+-.^_`|~";
+
+// Evaluated only at compile time: an out-of-bounds index here fails the build, never a request.
+#[allow(clippy::indexing_slicing)]
+const fn build_classes() -> [Class; 256] {
+    let mut table = [Class::Other; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = Class::Tchar;
+        }
+        b += 1;
+    }
+    let mut i = 0;
+    while i < TCHAR_SYMBOLS.len() {
+        table[TCHAR_SYMBOLS[i] as usize] = Class::Tchar;
+        i += 1;
+    }
+    table[b' ' as usize] = Class::Ows;
+    table[b'\t' as usize] = Class::Ows;
+    table[b',' as usize] = Class::Comma;
+    table[b'/' as usize] = Class::Slash;
+    table
+}
+
+/// Class of every byte value; indexed by the byte itself, so a lookup can never go out of bounds.
+static CLASSES: [Class; 256] = build_classes();
+
+#[inline(always)]
+pub(crate) fn class(byte: u8) -> Class {
+    // A `[_; 256]` indexed by `u8` has no out-of-bounds case; `get` keeps the lint honest and
+    // compiles to the same single load.
+    match CLASSES.get(usize::from(byte)) {
+        Some(class) => *class,
+        None => Class::Other,
+    }
+}
+
+/// Returns `true` when `byte` is a `tchar` of RFC 9110 section 5.6.2.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_grammar::is_tchar;
+/// assert!(is_tchar(b'~'));
+/// assert!(!is_tchar(b'/'));
+/// ```
+#[inline]
+pub fn is_tchar(byte: u8) -> bool {
+    class(byte) == Class::Tchar
+}
+
+/// Number of leading `tchar` bytes of `bytes`.
+#[inline]
+pub(crate) fn tchar_prefix_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| class(b) != Class::Tchar)
+        .unwrap_or(bytes.len())
+}
+
+/// Number of leading SP/HTAB bytes of `bytes`.
+#[inline]
+pub(crate) fn ows_prefix_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(bytes.len())
+}
+
+/// A non-empty sequence of `tchar`, borrowed from its input.
+///
+/// RFC 9110 section 5.6.2:
+///
+/// ```text
+/// token = 1*tchar
+/// ```
+///
+/// A `Token` can only be built from valid bytes, so writing one into a header can never inject
+/// CR, LF, a delimiter or any other byte outside the grammar.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_grammar::Token;
+///
+/// let token = Token::new(b"keep-alive")?;
+/// assert_eq!(token.as_str(), "keep-alive");
+/// assert!(token.eq_ignore_ascii_case(b"Keep-Alive"));
+///
+/// let err = Token::new(b"keep alive").unwrap_err();
+/// assert_eq!(err.offset(), 4);
+/// # Ok::<(), upgrade_grammar::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Token<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Token<'a> {
+    /// Validates `bytes` as one token.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::TokenEmpty`] at offset 0 for empty input, otherwise
+    /// [`ErrorKind::ByteInvalid`] at the first byte that is not a `tchar` (line 0).
+    pub fn new(bytes: &'a [u8]) -> Result<Self, Error> {
+        let len = tchar_prefix_len(bytes);
+        if bytes.is_empty() {
+            Err(Error::new(ErrorKind::TokenEmpty, 0, 0))
+        } else if len < bytes.len() {
+            Err(Error::new(ErrorKind::ByteInvalid, 0, len))
+        } else {
+            Ok(Token { bytes })
+        }
+    }
+
+    /// Wraps bytes the caller has already checked to be `1*tchar`.
+    pub(crate) fn from_checked(bytes: &'a [u8]) -> Self {
+        debug_assert!(!bytes.is_empty() && tchar_prefix_len(bytes) == bytes.len());
+        Token { bytes }
+    }
+
+    /// The token's bytes, exactly as they appeared in the input.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The token as text (a token is always ASCII).
+    pub fn as_str(&self) -> &'a str {
+        // Every tchar is ASCII, so this conversion cannot fail for a `Token`.
+        core::str::from_utf8(self.bytes).unwrap_or_default()
+    }
+
+    /// ASCII-case-insensitive comparison, the rule for protocol names and connection options.
+    ///
+    /// Only ASCII letters fold: `K` (U+212A KELVIN SIGN) is never `k`, and bytes outside ASCII
+    /// never equal anything in a token.
+    pub fn eq_ignore_ascii_case(&self, other: &[u8]) -> bool {
+        self.bytes.eq_ignore_ascii_case(other)
+    }
+}
+
+impl fmt::Display for Token<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Token<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl AsRef<[u8]> for Token<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ABNF, written out independently of the table: ALPHA / DIGIT / the sixteen symbols.
+    fn tchar_by_abnf(b: u8) -> bool {
+        matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9')
+            || [
+                b'!', b'#', b'$', b'%', b'&', b'\'', b'*', b'+', b'-', b'.', b'^', b'_', b'`',
+                b'|', b'~',
+            ]
+            .contains(&b)
+    }
+
+    #[test]
+    fn tchar_table_matches_abnf_for_all_256_bytes() {
+        for b in 0..=255u8 {
+            assert_eq!(is_tchar(b), tchar_by_abnf(b), "byte {b:#04x}");
+        }
+        assert_eq!(
+            (0..=255u8).filter(|&b| is_tchar(b)).count(),
+            26 * 2 + 10 + 15
+        );
+    }
+
+    #[test]
+    fn class_table_has_exactly_four_delimiter_bytes() {
+        for b in 0..=255u8 {
+            let expected = match b {
+                b' ' | b'\t' => Class::Ows,
+                b',' => Class::Comma,
+                b'/' => Class::Slash,
+                _ if tchar_by_abnf(b) => Class::Tchar,
+                _ => Class::Other,
+            };
+            assert_eq!(class(b), expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn rejects_empty_token() {
+        assert_eq!(Token::new(b"").unwrap_err().kind(), ErrorKind::TokenEmpty);
+    }
+
+    #[test]
+    fn rejects_token_with_space_at_its_offset() {
+        let err = Token::new(b"ab c").unwrap_err();
+        assert_eq!(
+            (err.kind(), err.line(), err.offset()),
+            (ErrorKind::ByteInvalid, 0, 2)
+        );
+    }
+
+    #[test]
+    fn token_comparison_folds_ascii_only() {
+        let t = Token::new(b"k").unwrap();
+        assert!(t.eq_ignore_ascii_case(b"K"));
+        assert!(!t.eq_ignore_ascii_case("\u{212A}".as_bytes()));
+    }
+}
