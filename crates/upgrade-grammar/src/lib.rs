@@ -53,6 +53,7 @@
 //! - `alloc` (default): [`format_upgrade`] and [`format_connection`] returning `String`.
 //! - `http`: read every field line of a header from an [`::http::HeaderMap`] ([`http`] module).
 #![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
