@@ -1,0 +1,416 @@
+//! The client side: is the 101 or 426 that came back legitimate for what was asked?
+
+use core::fmt;
+
+use upgrade_grammar::{Config, Error, Protocol, parse_connection, parse_upgrade};
+
+use crate::headers::{HeaderLines, has, single, trim_ows};
+use crate::message::{HttpVersion, Request, Response};
+use crate::websocket::WebSocketAccept;
+
+/// Why a response passed or failed the client-side check, with a stable kebab-case
+/// [`code`](ClientReason::code).
+///
+/// The first four variants are valid responses; every other variant makes the response
+/// invalid.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::ClientReason;
+///
+/// assert_eq!(ClientReason::ProtocolNotOffered.code(), "protocol-not-offered");
+/// assert!(!ClientReason::ProtocolNotOffered.is_valid());
+/// assert!(ClientReason::UpgradeAdvertised.is_valid());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClientReason {
+    /// A legitimate 101: the connection now speaks the protocols of
+    /// [`ResponseCheck::protocols`] (RFC 9110 section 15.2.2).
+    Switched,
+    /// A 426 with a non-empty `Upgrade` naming the protocols the server requires (RFC 9110
+    /// section 15.5.22).
+    UpgradeRequired,
+    /// A status other than 101 and 426 with an `Upgrade` field: the server advertises the
+    /// protocols it could switch to (RFC 9110 section 7.8).
+    UpgradeAdvertised,
+    /// A status other than 101 and 426 without `Upgrade`: nothing about upgrades.
+    NoUpgrade,
+    /// An HTTP/2 or later response carries `Upgrade` or `Connection` (RFC 9113 section 8.2.2).
+    Http2UpgradeForbidden,
+    /// A 101 to a request that was not HTTP/1.1: only HTTP/1.1 can upgrade.
+    RequestNotHttp11,
+    /// A 101 to a request without `Upgrade`, or with an empty one: the server switched
+    /// unasked (RFC 9110 section 15.2.2).
+    RequestUpgradeMissing,
+    /// A 101 to a request whose own `Upgrade` is malformed, so what was offered is unknown.
+    RequestUpgradeMalformed,
+    /// A 101 in a response that is not HTTP/1.1.
+    ResponseNotHttp11,
+    /// A 101 or 426 without `Upgrade` (RFC 9110 sections 15.2.2 and 15.5.22).
+    UpgradeMissing,
+    /// A 101 or 426 whose `Upgrade` lists no protocol.
+    UpgradeEmpty,
+    /// The response's `Upgrade` does not follow the list grammar (RFC 9110 section 7.8).
+    UpgradeMalformed,
+    /// A 101 names a protocol that the request never offered (RFC 9110 section 7.8: "a
+    /// server MUST NOT switch to a protocol that was not indicated by the client").
+    ProtocolNotOffered,
+    /// A 101 whose `Connection` does not follow the list grammar.
+    ConnectionMalformed,
+    /// A 101 without the `upgrade` option in `Connection` (RFC 9110 section 7.8).
+    ConnectionMissingUpgrade,
+    /// A 101 to websocket for a request without exactly one `Sec-WebSocket-Key` field line, so
+    /// the accept value cannot be checked.
+    RequestWebSocketKeyInvalid,
+    /// A 101 to websocket without `Sec-WebSocket-Accept` (RFC 6455 section 4.1).
+    WebSocketAcceptMissing,
+    /// A 101 to websocket whose `Sec-WebSocket-Accept` is not exactly one line holding the value
+    /// computed from the request's key (RFC 6455 section 4.1).
+    WebSocketAcceptMismatch,
+}
+
+impl ClientReason {
+    /// Every reason, in declaration order.
+    pub const ALL: [ClientReason; 18] = [
+        ClientReason::Switched,
+        ClientReason::UpgradeRequired,
+        ClientReason::UpgradeAdvertised,
+        ClientReason::NoUpgrade,
+        ClientReason::Http2UpgradeForbidden,
+        ClientReason::RequestNotHttp11,
+        ClientReason::RequestUpgradeMissing,
+        ClientReason::RequestUpgradeMalformed,
+        ClientReason::ResponseNotHttp11,
+        ClientReason::UpgradeMissing,
+        ClientReason::UpgradeEmpty,
+        ClientReason::UpgradeMalformed,
+        ClientReason::ProtocolNotOffered,
+        ClientReason::ConnectionMalformed,
+        ClientReason::ConnectionMissingUpgrade,
+        ClientReason::RequestWebSocketKeyInvalid,
+        ClientReason::WebSocketAcceptMissing,
+        ClientReason::WebSocketAcceptMismatch,
+    ];
+
+    /// The stable kebab-case name of the reason, used in machine-readable output.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ClientReason::Switched => "switched",
+            ClientReason::UpgradeRequired => "upgrade-required",
+            ClientReason::UpgradeAdvertised => "upgrade-advertised",
+            ClientReason::NoUpgrade => "no-upgrade",
+            ClientReason::Http2UpgradeForbidden => "http2-upgrade-forbidden",
+            ClientReason::RequestNotHttp11 => "request-not-http11",
+            ClientReason::RequestUpgradeMissing => "request-upgrade-missing",
+            ClientReason::RequestUpgradeMalformed => "request-upgrade-malformed",
+            ClientReason::ResponseNotHttp11 => "response-not-http11",
+            ClientReason::UpgradeMissing => "upgrade-missing",
+            ClientReason::UpgradeEmpty => "upgrade-empty",
+            ClientReason::UpgradeMalformed => "upgrade-malformed",
+            ClientReason::ProtocolNotOffered => "protocol-not-offered",
+            ClientReason::ConnectionMalformed => "connection-malformed",
+            ClientReason::ConnectionMissingUpgrade => "connection-missing-upgrade",
+            ClientReason::RequestWebSocketKeyInvalid => "request-websocket-key-invalid",
+            ClientReason::WebSocketAcceptMissing => "websocket-accept-missing",
+            ClientReason::WebSocketAcceptMismatch => "websocket-accept-mismatch",
+        }
+    }
+
+    /// The reason whose [`code`](ClientReason::code) is `code`.
+    pub fn from_code(code: &str) -> Option<ClientReason> {
+        ClientReason::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether a response with this reason is legitimate.
+    pub const fn is_valid(self) -> bool {
+        matches!(
+            self,
+            ClientReason::Switched
+                | ClientReason::UpgradeRequired
+                | ClientReason::UpgradeAdvertised
+                | ClientReason::NoUpgrade
+        )
+    }
+}
+
+impl fmt::Display for ClientReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The client-side verdict on a response: valid or not, switched or not, why, and the
+/// protocols of the response's `Upgrade`, borrowed from the response.
+///
+/// Returned by [`check_response`].
+pub struct ResponseCheck<'r, H: ?Sized> {
+    reason: ClientReason,
+    error: Option<Error>,
+    headers: &'r H,
+    config: Config,
+}
+
+impl<'r, H: HeaderLines + ?Sized> ResponseCheck<'r, H> {
+    /// Whether the response is legitimate for the request. For a status other than 101, an
+    /// invalid verdict concerns only the upgrade signalling: the caller may still use the
+    /// response as plain HTTP while ignoring its `Upgrade`.
+    pub const fn valid(&self) -> bool {
+        self.reason.is_valid()
+    }
+
+    /// Whether the connection switched: a valid 101.
+    pub fn switched(&self) -> bool {
+        self.reason == ClientReason::Switched
+    }
+
+    /// Why.
+    pub const fn reason(&self) -> ClientReason {
+        self.reason
+    }
+
+    /// The grammar error behind [`ClientReason::UpgradeMalformed`],
+    /// [`ClientReason::RequestUpgradeMalformed`] or [`ClientReason::ConnectionMalformed`].
+    pub const fn error(&self) -> Option<Error> {
+        self.error
+    }
+
+    /// The protocols of the response's `Upgrade` field, in order: for a 101, the new protocol
+    /// stack, lowest layer first. When the field is malformed, the protocols before the fault.
+    pub fn protocols(&self) -> impl Iterator<Item = Protocol<'r>> + use<'r, H> {
+        let headers = self.headers;
+        parse_upgrade(headers.lines("upgrade"), self.config).map_while(Result::ok)
+    }
+}
+
+impl<H: HeaderLines + ?Sized> fmt::Debug for ResponseCheck<'_, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Protocols<'a, 'r, H: ?Sized>(&'a ResponseCheck<'r, H>);
+        impl<H: HeaderLines + ?Sized> fmt::Debug for Protocols<'_, '_, H> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.0.protocols()).finish()
+            }
+        }
+        f.debug_struct("ResponseCheck")
+            .field("valid", &self.valid())
+            .field("switched", &self.switched())
+            .field("reason", &self.reason)
+            .field("protocols", &Protocols(self))
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// Checks a response against the request it answers, as a client must before trusting a
+/// switch, with the recipient grammar and its default bounds.
+///
+/// RFC 9110 sections 7.8, 15.2.2 and 15.5.22, RFC 6455 section 4.1:
+///
+/// - A 101 is valid only for an HTTP/1.1 request that offered a non-empty `Upgrade`, in an
+///   HTTP/1.1 response whose `Upgrade` is non-empty and lists only offered protocols (several
+///   are a layer stack, lowest first; each equal to an offered one, names ignoring ASCII case,
+///   versions exactly), with `upgrade` in `Connection`, and, when it names websocket, the
+///   `Sec-WebSocket-Accept` computed from the request's `Sec-WebSocket-Key`.
+/// - A 426 is valid only with a non-empty `Upgrade`.
+/// - Any other status with an `Upgrade` field is an advertisement: valid, not switched;
+///   without one: valid, not switched.
+/// - A malformed `Upgrade`, or `Upgrade` / `Connection` in an HTTP/2 or later response, is
+///   invalid whatever the status.
+///
+/// Never panics and never allocates.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::{check_response, ClientReason, HttpVersion, Request, Response};
+///
+/// let request_headers = [("Upgrade", "websocket"), ("Connection", "upgrade"),
+///     ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13")];
+/// let request = Request::new("GET", HttpVersion::Http11, &request_headers);
+///
+/// let response_headers = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
+///     ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")];
+/// let check = check_response(&request, &Response::new(101, HttpVersion::Http11, &response_headers));
+/// assert!(check.valid() && check.switched());
+/// assert_eq!(check.protocols().map(|p| p.to_string()).collect::<Vec<_>>(), ["websocket"]);
+///
+/// // A 101 to a protocol that was never offered.
+/// let response_headers = [("Upgrade", "h2c"), ("Connection", "upgrade")];
+/// let check = check_response(&request, &Response::new(101, HttpVersion::Http11, &response_headers));
+/// assert!(!check.valid());
+/// assert_eq!(check.reason(), ClientReason::ProtocolNotOffered);
+/// ```
+pub fn check_response<'r, Q, S>(
+    request: &Request<'_, Q>,
+    response: &Response<'r, S>,
+) -> ResponseCheck<'r, S>
+where
+    Q: HeaderLines + ?Sized,
+    S: HeaderLines + ?Sized,
+{
+    check_response_with_config(request, response, Config::RECIPIENT)
+}
+
+/// [`check_response`] with the grammar and bounds of `config` for every `Upgrade` and
+/// `Connection` field.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_grammar::Config;
+/// use upgrade_negotiate::{check_response_with_config, ClientReason, HttpVersion, Request, Response};
+///
+/// let request_headers = [("Upgrade", "foo")];
+/// let request = Request::new("GET", HttpVersion::Http11, &request_headers);
+/// let response_headers = [("Upgrade", "foo,")];
+/// let response = Response::new(426, HttpVersion::Http11, &response_headers);
+/// let check = check_response_with_config(&request, &response, Config::SENDER);
+/// assert_eq!(check.reason(), ClientReason::UpgradeMalformed);
+/// ```
+pub fn check_response_with_config<'r, Q, S>(
+    request: &Request<'_, Q>,
+    response: &Response<'r, S>,
+    config: Config,
+) -> ResponseCheck<'r, S>
+where
+    Q: HeaderLines + ?Sized,
+    S: HeaderLines + ?Sized,
+{
+    let (reason, error) = match verdict(request, response, config) {
+        Ok(reason) => (reason, None),
+        Err((reason, error)) => (reason, error),
+    };
+    ResponseCheck {
+        reason,
+        error,
+        headers: response.headers(),
+        config,
+    }
+}
+
+type Verdict = Result<ClientReason, (ClientReason, Option<Error>)>;
+
+fn fail(reason: ClientReason) -> Verdict {
+    Err((reason, None))
+}
+
+fn verdict<Q, S>(request: &Request<'_, Q>, response: &Response<'_, S>, config: Config) -> Verdict
+where
+    Q: HeaderLines + ?Sized,
+    S: HeaderLines + ?Sized,
+{
+    let headers = response.headers();
+    if response.version() == HttpVersion::Http2OrLater
+        && (has(headers, "upgrade") || has(headers, "connection"))
+    {
+        return fail(ClientReason::Http2UpgradeForbidden);
+    }
+    let upgrade = if has(headers, "upgrade") {
+        let count = parse_upgrade(headers.lines("upgrade"), config)
+            .validate()
+            .map_err(|e| (ClientReason::UpgradeMalformed, Some(e)))?;
+        Some(count)
+    } else {
+        None
+    };
+    match response.status() {
+        101 => switched(request, response, upgrade, config),
+        426 => match upgrade {
+            None => fail(ClientReason::UpgradeMissing),
+            Some(0) => fail(ClientReason::UpgradeEmpty),
+            Some(_) => Ok(ClientReason::UpgradeRequired),
+        },
+        _ if upgrade.is_some() => Ok(ClientReason::UpgradeAdvertised),
+        _ => Ok(ClientReason::NoUpgrade),
+    }
+}
+
+/// The checks of a 101, in order. `upgrade` is the number of protocols in the response's
+/// (valid) `Upgrade`, if it has one.
+fn switched<Q, S>(
+    request: &Request<'_, Q>,
+    response: &Response<'_, S>,
+    upgrade: Option<usize>,
+    config: Config,
+) -> Verdict
+where
+    Q: HeaderLines + ?Sized,
+    S: HeaderLines + ?Sized,
+{
+    if request.version() != HttpVersion::Http11 {
+        return fail(ClientReason::RequestNotHttp11);
+    }
+    let asked = request.headers();
+    match parse_upgrade(asked.lines("upgrade"), config).validate() {
+        Err(e) => return Err((ClientReason::RequestUpgradeMalformed, Some(e))),
+        Ok(0) => return fail(ClientReason::RequestUpgradeMissing),
+        Ok(_) => {}
+    }
+    if response.version() != HttpVersion::Http11 {
+        return fail(ClientReason::ResponseNotHttp11);
+    }
+    match upgrade {
+        None => return fail(ClientReason::UpgradeMissing),
+        Some(0) => return fail(ClientReason::UpgradeEmpty),
+        Some(_) => {}
+    }
+    let headers = response.headers();
+    let offered = |protocol: &Protocol<'_>| {
+        parse_upgrade(asked.lines("upgrade"), config)
+            .map_while(Result::ok)
+            .any(|asked| asked.matches(protocol))
+    };
+    let mut websocket = false;
+    for protocol in parse_upgrade(headers.lines("upgrade"), config).map_while(Result::ok) {
+        if !offered(&protocol) {
+            return fail(ClientReason::ProtocolNotOffered);
+        }
+        websocket |= protocol.is_named(b"websocket");
+    }
+    match parse_connection(headers.lines("connection"), config).contains(b"upgrade") {
+        Err(e) => return Err((ClientReason::ConnectionMalformed, Some(e))),
+        Ok(false) => return fail(ClientReason::ConnectionMissingUpgrade),
+        Ok(true) => {}
+    }
+    if websocket {
+        let key = match single(asked, "sec-websocket-key") {
+            Ok(Some(key)) => trim_ows(key),
+            Ok(None) | Err(_) => return fail(ClientReason::RequestWebSocketKeyInvalid),
+        };
+        let expected = WebSocketAccept::from_key(key);
+        match single(headers, "sec-websocket-accept") {
+            Ok(None) => return fail(ClientReason::WebSocketAcceptMissing),
+            Ok(Some(accept)) if trim_ows(accept) == expected.as_bytes() => {}
+            Ok(Some(_)) | Err(_) => return fail(ClientReason::WebSocketAcceptMismatch),
+        }
+    }
+    Ok(ClientReason::Switched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_round_trip() {
+        for (i, a) in ClientReason::ALL.iter().enumerate() {
+            assert!(
+                a.code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
+            assert_eq!(ClientReason::from_code(a.code()), Some(*a));
+            for b in ClientReason::ALL.iter().skip(i + 1) {
+                assert_ne!(a.code(), b.code());
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_first_four_reasons_are_valid() {
+        let valid: Vec<bool> = ClientReason::ALL.iter().map(|r| r.is_valid()).collect();
+        assert_eq!(valid.iter().filter(|v| **v).count(), 4);
+        assert!(valid.iter().take(4).all(|v| *v));
+    }
+}

@@ -1,0 +1,317 @@
+//! The server side's answer: what to do, why, and the response head to send.
+
+use core::fmt;
+
+use upgrade_grammar::{Error, Protocol, write_upgrade};
+
+use crate::framing::BodyFraming;
+use crate::reason::Reason;
+use crate::websocket::{WEBSOCKET_VERSION, WebSocketAccept};
+
+/// What the server does with the request.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::Outcome;
+///
+/// assert_eq!(Outcome::Switch.status(), Some(101));
+/// assert_eq!(Outcome::Continue.status(), None);
+/// assert_eq!(Outcome::Required.code(), "required");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Send `101 Switching Protocols` (RFC 9110 section 15.2.2), then speak the chosen
+    /// protocol on the connection.
+    Switch,
+    /// Ignore `Upgrade` and handle the request as ordinary HTTP.
+    Continue,
+    /// Send `426 Upgrade Required` (RFC 9110 section 15.5.22).
+    Required,
+    /// Send `400 Bad Request` (RFC 9110 section 15.5.1) and close the connection.
+    Reject,
+}
+
+impl Outcome {
+    /// The status code to send, if any: 101, 426, 400, or `None` for [`Outcome::Continue`].
+    pub const fn status(self) -> Option<u16> {
+        match self {
+            Outcome::Switch => Some(101),
+            Outcome::Continue => None,
+            Outcome::Required => Some(426),
+            Outcome::Reject => Some(400),
+        }
+    }
+
+    /// A stable kebab-case name: `switch`, `continue`, `required` or `reject`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Outcome::Switch => "switch",
+            Outcome::Continue => "continue",
+            Outcome::Required => "required",
+            Outcome::Reject => "reject",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The server side's decision for one request: plain data to match on, print and test.
+///
+/// Built by [`negotiate`](crate::negotiate) (or [`Decision::request_malformed`] when the
+/// request could not be parsed). It borrows the server's offers, so the response can name the
+/// chosen protocol as the server spelled it and a 426 can list every offer.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_grammar::Protocol;
+/// use upgrade_negotiate::{negotiate, HttpVersion, Outcome, Policy, Reason, Request};
+///
+/// let offers = [Protocol::parse(b"websocket")?];
+/// let headers = [
+///     ("Host", "example.com"),
+///     ("Upgrade", "WebSocket"),
+///     ("Connection", "keep-alive, Upgrade"),
+///     ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+///     ("Sec-WebSocket-Version", "13"),
+/// ];
+/// let decision = negotiate(&Request::new("GET", HttpVersion::Http11, &headers), &offers, &Policy::default());
+/// assert_eq!(decision.outcome(), Outcome::Switch);
+/// assert_eq!(decision.reason(), Reason::Switched);
+///
+/// let mut head = String::new();
+/// decision.write_response(&mut head)?;
+/// assert_eq!(
+///     head,
+///     "HTTP/1.1 101 Switching Protocols\r\n\
+///      Connection: upgrade\r\n\
+///      Upgrade: websocket\r\n\
+///      Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+///      \r\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision<'o> {
+    outcome: Outcome,
+    reason: Reason,
+    protocol: Option<(usize, Protocol<'o>)>,
+    offers: &'o [Protocol<'o>],
+    request_body: Option<BodyFraming>,
+    interim_continue: bool,
+    websocket_accept: Option<WebSocketAccept>,
+    error: Option<Error>,
+}
+
+impl<'o> Decision<'o> {
+    pub(crate) const fn new(outcome: Outcome, reason: Reason, offers: &'o [Protocol<'o>]) -> Self {
+        Decision {
+            outcome,
+            reason,
+            protocol: None,
+            offers,
+            request_body: None,
+            interim_continue: false,
+            websocket_accept: None,
+            error: None,
+        }
+    }
+
+    /// Rule 1: the decision for a request that could not be parsed as HTTP/1.x, such as a
+    /// partial or invalid head from [`parse_request`](crate::parse_request). Reject, 400,
+    /// [`Reason::RequestMalformed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use upgrade_negotiate::{Decision, Reason};
+    ///
+    /// let decision = Decision::request_malformed();
+    /// assert_eq!((decision.status(), decision.reason()), (Some(400), Reason::RequestMalformed));
+    /// ```
+    pub const fn request_malformed() -> Decision<'static> {
+        Decision::new(Outcome::Reject, Reason::RequestMalformed, &[])
+    }
+
+    pub(crate) const fn with_protocol(mut self, index: usize, protocol: Protocol<'o>) -> Self {
+        self.protocol = Some((index, protocol));
+        self
+    }
+
+    pub(crate) const fn with_request(
+        mut self,
+        request_body: Option<BodyFraming>,
+        interim_continue: bool,
+    ) -> Self {
+        self.request_body = request_body;
+        self.interim_continue = interim_continue;
+        self
+    }
+
+    pub(crate) const fn with_websocket_accept(mut self, accept: WebSocketAccept) -> Self {
+        self.websocket_accept = Some(accept);
+        self
+    }
+
+    pub(crate) const fn with_error(mut self, error: Error) -> Self {
+        self.error = Some(error);
+        self
+    }
+
+    /// What to do.
+    pub const fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// The status code to send: 101, 426, 400, or `None` to carry on with HTTP.
+    pub const fn status(&self) -> Option<u16> {
+        self.outcome.status()
+    }
+
+    /// Which rule decided.
+    pub const fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// The offered protocol the decision is about, spelled as the server offered it: the one to
+    /// switch to, or the one whose profile check produced the verdict of rule 11. `None` for
+    /// every other decision.
+    pub const fn protocol(&self) -> Option<Protocol<'o>> {
+        match self.protocol {
+            Some((_, protocol)) => Some(protocol),
+            None => None,
+        }
+    }
+
+    /// The index in the server's offers of [`protocol`](Decision::protocol).
+    pub const fn protocol_index(&self) -> Option<usize> {
+        match self.protocol {
+            Some((index, _)) => Some(index),
+            None => None,
+        }
+    }
+
+    /// The server's offers the decision was made with.
+    pub const fn offers(&self) -> &'o [Protocol<'o>] {
+        self.offers
+    }
+
+    /// The framing of the request body, which must be read to its end before the switch (and
+    /// is never handed to the new protocol, RFC 9110 section 7.8).
+    ///
+    /// `None` when the decision was made without determining it: for rules 1 and 2, and for the
+    /// rules that reject the framing itself. Rules 3 to 5 report it when it is valid, and `None`
+    /// when it is not (the request then carries on as HTTP, whose own parser will refuse it).
+    pub const fn request_body(&self) -> Option<BodyFraming> {
+        self.request_body
+    }
+
+    /// Whether the request carried `Expect: 100-continue` (RFC 9110 section 10.1.1): before
+    /// reading the body, the server sends `100 Continue` (or a final response without reading
+    /// it). Always `false` for HTTP/1.0, whose expectations must be ignored.
+    pub const fn interim_continue(&self) -> bool {
+        self.interim_continue
+    }
+
+    /// The `Sec-WebSocket-Accept` value for a switch to websocket.
+    pub const fn websocket_accept(&self) -> Option<&WebSocketAccept> {
+        self.websocket_accept.as_ref()
+    }
+
+    /// The grammar error behind [`Reason::ConnectionMalformed`] or [`Reason::UpgradeMalformed`]:
+    /// which field line, and where in it.
+    pub const fn error(&self) -> Option<Error> {
+        self.error
+    }
+
+    /// Writes the response head to send: the status line, the header fields and the empty line
+    /// that ends the head, with CRLF line endings. Writes nothing for [`Outcome::Continue`].
+    ///
+    /// - 101: `Connection: upgrade`, `Upgrade` naming the chosen protocol as offered, and
+    ///   `Sec-WebSocket-Accept` for websocket (RFC 9110 section 7.8, RFC 6455 section 4.2.2).
+    /// - 426: `Connection: upgrade` and `Upgrade` listing every offer in the canonical form
+    ///   (RFC 9110 section 15.5.22); for an unsupported websocket version, `Upgrade` names the
+    ///   websocket offer and `Sec-WebSocket-Version: 13` follows (RFC 6455 section 4.2.2).
+    ///   `Content-Length: 0` frames the empty body, so the connection can carry the next request.
+    /// - 400: `Connection: close` and `Content-Length: 0`.
+    ///
+    /// An HTTP/2 server rejecting a request for [`Reason::Http2UpgradeForbidden`] treats it as
+    /// malformed in its own framing (RFC 9113 section 8.1.1) rather than writing this head.
+    ///
+    /// # Errors
+    ///
+    /// Only the errors of `out`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use upgrade_grammar::Protocol;
+    /// use upgrade_negotiate::{negotiate, HttpVersion, Policy, Request};
+    ///
+    /// let offers = [Protocol::parse(b"h2c")?, Protocol::parse(b"foo/2")?];
+    /// let policy = Policy::new().with_require_upgrade(true);
+    /// let headers: [(&str, &str); 0] = [];
+    /// let decision = negotiate(&Request::new("GET", HttpVersion::Http11, &headers), &offers, &policy);
+    ///
+    /// let mut head = String::new();
+    /// decision.write_response(&mut head)?;
+    /// assert_eq!(
+    ///     head,
+    ///     "HTTP/1.1 426 Upgrade Required\r\n\
+    ///      Connection: upgrade\r\n\
+    ///      Upgrade: h2c, foo/2\r\n\
+    ///      Content-Length: 0\r\n\
+    ///      \r\n"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_response<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        if self.outcome == Outcome::Continue {
+            return Ok(());
+        }
+        self.write_response_fields(out)?;
+        out.write_str("\r\n")
+    }
+
+    /// Writes the status line and header fields of [`write_response`](Decision::write_response)
+    /// without the empty line that ends the head, so that the caller can add fields of its own
+    /// (such as `Sec-WebSocket-Protocol`) before ending it with `"\r\n"`.
+    ///
+    /// # Errors
+    ///
+    /// Only the errors of `out`.
+    pub fn write_response_fields<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        match self.outcome {
+            Outcome::Continue => Ok(()),
+            Outcome::Switch => {
+                out.write_str("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n")?;
+                if let Some(protocol) = self.protocol() {
+                    write!(out, "Upgrade: {protocol}\r\n")?;
+                }
+                if let Some(accept) = &self.websocket_accept {
+                    write!(out, "Sec-WebSocket-Accept: {accept}\r\n")?;
+                }
+                Ok(())
+            }
+            Outcome::Required => {
+                out.write_str("HTTP/1.1 426 Upgrade Required\r\nConnection: upgrade\r\nUpgrade: ")?;
+                if self.reason == Reason::WebSocketVersionUnsupported {
+                    write_upgrade(out, self.protocol())?;
+                    write!(out, "\r\nSec-WebSocket-Version: {WEBSOCKET_VERSION}\r\n")?;
+                } else {
+                    write_upgrade(out, self.offers)?;
+                    out.write_str("\r\n")?;
+                }
+                out.write_str("Content-Length: 0\r\n")
+            }
+            Outcome::Reject => out.write_str(
+                "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n",
+            ),
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The upgrade to HTTP/2 over cleartext of RFC 7540 section 3.2.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use upgrade_grammar::{Config, parse_connection};
+
+use crate::headers::{HeaderLines, single, trim_ows};
+use crate::message::Request;
+use crate::reason::Reason;
+
+/// Whether `value` is a valid `HTTP2-Settings` value: the base64url encoding, without padding,
+/// of a SETTINGS frame payload (RFC 7540 section 3.2.1).
+///
+/// ```text
+/// HTTP2-Settings    = token68
+/// ```
+///
+/// The payload is a sequence of 6-byte settings (RFC 7540 section 6.5.1), so its encoding is a
+/// multiple of 8 characters; an empty value is an empty payload. The values of the settings that
+/// have bounds are checked (section 6.5.2: `SETTINGS_ENABLE_PUSH` is 0 or 1,
+/// `SETTINGS_INITIAL_WINDOW_SIZE` at most 2^31 - 1, `SETTINGS_MAX_FRAME_SIZE` between 2^14 and
+/// 2^24 - 1; RFC 8441: `SETTINGS_ENABLE_CONNECT_PROTOCOL` is 0 or 1); unknown settings are
+/// ignored, as section 6.5.2 requires. `value` is the field line value without its surrounding
+/// whitespace.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::is_http2_settings;
+///
+/// // SETTINGS_MAX_CONCURRENT_STREAMS = 100, SETTINGS_INITIAL_WINDOW_SIZE = 1073741824,
+/// // SETTINGS_ENABLE_PUSH = 0: what curl sends.
+/// assert!(is_http2_settings(b"AAMAAABkAARAAAAAAAIAAAAA"));
+/// assert!(is_http2_settings(b""));
+/// assert!(!is_http2_settings(b"AAMAAABk=")); // padded
+/// assert!(!is_http2_settings(b"AAIAAAAC")); // SETTINGS_ENABLE_PUSH = 2
+/// ```
+pub fn is_http2_settings(value: &[u8]) -> bool {
+    if !value.len().is_multiple_of(8) {
+        return false;
+    }
+    value.chunks(8).all(|chunk| {
+        let mut setting = [0u8; 6];
+        URL_SAFE_NO_PAD.decode_slice(chunk, &mut setting) == Ok(6) && is_valid_setting(setting)
+    })
+}
+
+/// RFC 7540 section 6.5.2 and RFC 8441 section 3: the bounds of the defined settings.
+fn is_valid_setting([id_hi, id_lo, v0, v1, v2, v3]: [u8; 6]) -> bool {
+    let value = u32::from_be_bytes([v0, v1, v2, v3]);
+    match u16::from_be_bytes([id_hi, id_lo]) {
+        0x2 | 0x8 => value <= 1,
+        0x4 => value <= 0x7fff_ffff,
+        0x5 => (0x4000..=0x00ff_ffff).contains(&value),
+        _ => true,
+    }
+}
+
+/// The h2c profile (RFC 7540 section 3.2.1), checked in this order: exactly one
+/// `HTTP2-Settings` field line, holding a valid value, and `HTTP2-Settings` listed in
+/// `Connection`.
+pub(crate) fn profile<H: HeaderLines + ?Sized>(
+    request: &Request<'_, H>,
+    config: Config,
+) -> Result<(), Reason> {
+    let headers = request.headers();
+    let settings = match single(headers, "http2-settings") {
+        Ok(None) => return Err(Reason::H2cSettingsMissing),
+        Err(_) => return Err(Reason::H2cSettingsRepeated),
+        Ok(Some(settings)) => trim_ows(settings),
+    };
+    if !is_http2_settings(settings) {
+        return Err(Reason::H2cSettingsInvalid);
+    }
+    // `Connection` was validated by rule 7 with the same configuration; an error here cannot
+    // happen and would not count as listing the option.
+    match parse_connection(headers.lines("connection"), config).contains(b"http2-settings") {
+        Ok(true) => Ok(()),
+        Ok(false) | Err(_) => Err(Reason::H2cSettingsNotInConnection),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_settings_payloads_in_whole_8_character_groups() {
+        assert!(is_http2_settings(b""));
+        assert!(is_http2_settings(b"AAMAAABk"));
+        assert!(is_http2_settings(b"AAEAAEAAAAIAAAAB")); // header table 16384, push 1
+        assert!(is_http2_settings(b"__8AAAAA")); // unknown setting 0xffff
+    }
+
+    #[test]
+    fn rejects_bad_alphabet_padding_length_and_values() {
+        for value in [
+            &b"AAMAAAB"[..],
+            b"AAMAAABkA",
+            b"AAMAAAB=",
+            b"AAMAAA+k",
+            b"AAMAAA/k",
+            b"AAMA AAk",
+            b"AASAAAAA", // initial window 2^31
+            b"AAUAAD__", // max frame size 16383
+            b"AAUBAAAA", // max frame size 2^24
+            b"AAgAAAAC", // enable connect protocol 2
+        ] {
+            assert!(!is_http2_settings(value), "{value:?}");
+        }
+        assert!(is_http2_settings(b"AAUAAEAA")); // max frame size 16384
+        assert!(is_http2_settings(b"AAR_____")); // initial window 2^31 - 1
+        assert!(is_http2_settings(b"AAUA____")); // max frame size 2^24 - 1
+    }
+}

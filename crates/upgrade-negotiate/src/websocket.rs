@@ -1,0 +1,152 @@
+//! The websocket opening handshake of RFC 6455 section 4.
+
+use core::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sha1::{Digest as _, Sha1};
+
+use crate::headers::{HeaderLines, single, trim_ows};
+use crate::message::Request;
+use crate::reason::Reason;
+
+/// The GUID that RFC 6455 section 1.3 appends to the client's key before hashing.
+pub const WEBSOCKET_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/// The only websocket version this crate negotiates (RFC 6455 section 4.1, item 9).
+pub const WEBSOCKET_VERSION: &str = "13";
+
+/// The value of `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`.
+///
+/// RFC 6455 section 4.2.2, item 5.4: the base64 of the SHA-1 of the key, as sent, followed by
+/// [`WEBSOCKET_GUID`]. Held in a fixed 28-byte array; computing it never allocates.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::WebSocketAccept;
+///
+/// // The example of RFC 6455 section 1.3.
+/// let accept = WebSocketAccept::from_key(b"dGhlIHNhbXBsZSBub25jZQ==");
+/// assert_eq!(accept.as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+/// assert_ne!(WebSocketAccept::from_key(b"dGhlIHNhbXBsZSBub25jZQ").as_str(), accept.as_str());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WebSocketAccept {
+    base64: [u8; 28],
+}
+
+impl WebSocketAccept {
+    /// Computes the accept value for `key`, the `Sec-WebSocket-Key` value without surrounding
+    /// whitespace. Any bytes are hashed; whether the key is valid is [`is_websocket_key`].
+    pub fn from_key(key: &[u8]) -> Self {
+        let digest = Sha1::new()
+            .chain_update(key)
+            .chain_update(WEBSOCKET_GUID.as_bytes())
+            .finalize();
+        // 20 bytes of digest are exactly 28 bytes of padded base64, so the buffer always fits.
+        let mut base64 = [b'='; 28];
+        let _ = STANDARD.encode_slice(digest.as_slice(), &mut base64);
+        WebSocketAccept { base64 }
+    }
+
+    /// The accept value as text.
+    pub fn as_str(&self) -> &str {
+        // Base64 output is ASCII.
+        core::str::from_utf8(&self.base64).unwrap_or_default()
+    }
+
+    /// The accept value as bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.base64
+    }
+}
+
+impl fmt::Display for WebSocketAccept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for WebSocketAccept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WebSocketAccept({:?})", self.as_str())
+    }
+}
+
+/// Whether `key` is a valid `Sec-WebSocket-Key`: the padded base64 (RFC 4648 section 4) of
+/// exactly 16 bytes, that is 24 characters (RFC 6455 section 4.1, item 7).
+///
+/// `key` is the field line value without its surrounding whitespace.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::is_websocket_key;
+///
+/// assert!(is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ=="));
+/// assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ")); // unpadded
+/// assert!(!is_websocket_key(b"c2hvcnQ=")); // 5 bytes
+/// ```
+pub fn is_websocket_key(key: &[u8]) -> bool {
+    let mut decoded = [0u8; 18];
+    key.len() == 24 && STANDARD.decode_slice(key, &mut decoded) == Ok(16)
+}
+
+/// The websocket profile (RFC 6455 section 4.2.1), checked in this order: the method is `GET`,
+/// `Sec-WebSocket-Version` is one line of exactly `13`, `Sec-WebSocket-Key` is one line holding a
+/// valid key. HTTP/1.1 and `Connection: upgrade` are checked by the rules before the profiles.
+pub(crate) fn profile<H: HeaderLines + ?Sized>(
+    request: &Request<'_, H>,
+) -> Result<WebSocketAccept, Reason> {
+    if request.method() != b"GET" {
+        return Err(Reason::WebSocketMethodNotGet);
+    }
+    let headers = request.headers();
+    match single(headers, "sec-websocket-version") {
+        Ok(None) => return Err(Reason::WebSocketVersionMissing),
+        Ok(Some(version)) if trim_ows(version) == WEBSOCKET_VERSION.as_bytes() => {}
+        Ok(Some(_)) | Err(_) => return Err(Reason::WebSocketVersionUnsupported),
+    }
+    let key = match single(headers, "sec-websocket-key") {
+        Ok(None) => return Err(Reason::WebSocketKeyMissing),
+        Err(_) => return Err(Reason::WebSocketKeyRepeated),
+        Ok(Some(key)) => trim_ows(key),
+    };
+    if is_websocket_key(key) {
+        Ok(WebSocketAccept::from_key(key))
+    } else {
+        Err(Reason::WebSocketKeyInvalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computes_the_rfc_6455_example() {
+        assert_eq!(
+            WebSocketAccept::from_key(b"dGhlIHNhbXBsZSBub25jZQ==").as_str(),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+
+    #[test]
+    fn rejects_keys_that_are_not_canonical_base64_of_16_bytes() {
+        for key in [
+            &b""[..],
+            b"dGhlIHNhbXBsZSBub25jZQ",
+            b"dGhlIHNhbXBsZSBub25jZQ=",
+            b"dGhlIHNhbXBsZSBub25jZR==", // trailing bits set
+            b"dGhlIHNhbXBsZSBub25jZQ=== ",
+            b"dGhlIHNhbXBsZSBub25jZSE=", // 17 bytes
+            b"dGhlIHNhbXBsZSBub25jZQ-_", // base64url alphabet
+            b" dGhlIHNhbXBsZSBub25jZQ==",
+        ] {
+            assert!(!is_websocket_key(key), "{key:?}");
+        }
+        assert!(is_websocket_key(b"AAAAAAAAAAAAAAAAAAAAAA=="));
+        assert!(is_websocket_key(b"/////////////////////w=="));
+    }
+}
