@@ -1,0 +1,33 @@
+//! Shared test machinery for the `upgrade-*` crates, used by their tests, fuzz targets and
+//! benches.
+//!
+//! - [`reference`](mod@reference): a slow reference parser written straight from the RFC 9110
+//!   ABNF, sharing no code with `upgrade-grammar`, used as the oracle of differential checks.
+//! - [`compare`]: runs `upgrade-grammar` and the reference on the same input and compares them.
+//! - [`render`]: lays a list out as field lines with OWS, empty elements and line breaks; the one
+//!   renderer behind both generators below.
+//! - [`strategies`]: grammar-driven proptest strategies over the whole `tchar` set.
+//! - [`generate`]: `arbitrary` input types for structured fuzz targets.
+//! - [`checks`]: property checks that panic with a clear message when a property is violated.
+//!
+//! ```
+//! use upgrade_testkit::checks::check_upgrade_bytes;
+//!
+//! // Field lines separated by '\n': both grammars, the reference and format/parse round trips.
+//! check_upgrade_bytes(b"websocket, h2c\nfoo/2, ,");
+//! check_upgrade_bytes(b"websocket;q=1");
+//! ```
+// The checks are assertions: they fail by panicking, which is how proptest, libFuzzer and
+// `cargo test` report a violated property. The reference parser indexes plainly so that it reads
+// like the grammar, and so does the byte-editing strategy; their indices are bounded by the loops
+// and `Index::index` calls around them.
+#![allow(clippy::panic, clippy::indexing_slicing)]
+
+pub mod checks;
+pub mod compare;
+pub mod generate;
+pub mod reference;
+pub mod render;
+pub mod strategies;
+
+pub use reference::{RefItem, RefKind, RefOutcome, reference_parse};
