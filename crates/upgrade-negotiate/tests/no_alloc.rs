@@ -1,0 +1,230 @@
+//! From raw request bytes to a decision and its response head, nothing touches the heap: a
+//! counting global allocator watches this thread while a browser websocket handshake and an h2c
+//! upgrade are negotiated (accept value included) and their responses written to the stack.
+
+// A global allocator can only be written with `unsafe`; it forwards to `System` unchanged.
+#![allow(unsafe_code)]
+// A panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::fmt;
+
+use upgrade_grammar::Protocol;
+use upgrade_negotiate::{
+    Decision, Outcome, Policy, check_response, hop_by_hop, negotiate, parse_request, parse_response,
+};
+
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counters are
+// const-initialised thread locals, which never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        }
+        // SAFETY: same layout contract as our caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` and returns how many allocations this thread made meanwhile.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// A fixed buffer on the stack that implements `fmt::Write`.
+struct StackWriter<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> StackWriter<N> {
+    fn new() -> Self {
+        StackWriter {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap()
+    }
+}
+
+impl<const N: usize> fmt::Write for StackWriter<N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// What Chrome sends to open a websocket (with the key of RFC 6455 section 1.3).
+const BROWSER_WEBSOCKET: &[u8] = b"GET /chat HTTP/1.1\r\n\
+    Host: server.example.com\r\n\
+    Connection: Upgrade\r\n\
+    Pragma: no-cache\r\n\
+    Cache-Control: no-cache\r\n\
+    User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36\r\n\
+    Upgrade: websocket\r\n\
+    Origin: http://example.com\r\n\
+    Sec-WebSocket-Version: 13\r\n\
+    Accept-Encoding: gzip, deflate, br, zstd\r\n\
+    Accept-Language: en-US,en;q=0.9\r\n\
+    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\
+    \r\n";
+
+/// What curl sends for `--http2` over cleartext.
+const CURL_H2C: &[u8] = b"GET / HTTP/1.1\r\n\
+    Host: localhost:8080\r\n\
+    User-Agent: curl/8.5.0\r\n\
+    Accept: */*\r\n\
+    Connection: Upgrade, HTTP2-Settings\r\n\
+    Upgrade: h2c\r\n\
+    HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\
+    \r\n";
+
+const SWITCH_WEBSOCKET: &str = "HTTP/1.1 101 Switching Protocols\r\n\
+    Connection: upgrade\r\n\
+    Upgrade: websocket\r\n\
+    Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    \r\n";
+
+const SWITCH_H2C: &str =
+    "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n";
+
+/// Parses `request`, negotiates against `offers` and writes the response into `out`.
+fn decide_and_write<const N: usize>(
+    request: &[u8],
+    offers: &[Protocol<'_>],
+    policy: &Policy,
+    out: &mut StackWriter<N>,
+) -> Outcome {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let decision = match parse_request(request, &mut headers) {
+        Ok(parsed) => negotiate(&parsed.request(), offers, policy),
+        Err(_) => Decision::request_malformed(),
+    };
+    decision.write_response(out).unwrap();
+    decision.outcome()
+}
+
+#[test]
+fn counting_allocator_sees_a_heap_allocation() {
+    let n = allocations_in(|| {
+        std::hint::black_box(vec![1u8; 16]);
+    });
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn negotiating_a_browser_websocket_handshake_allocates_nothing() {
+    let offers = [
+        Protocol::parse(b"h2c").unwrap(),
+        Protocol::parse(b"websocket").unwrap(),
+    ];
+    let policy = Policy::default();
+    let mut out = StackWriter::<256>::new();
+    let mut outcome = Outcome::Continue;
+    let n = allocations_in(|| {
+        outcome = decide_and_write(BROWSER_WEBSOCKET, &offers, &policy, &mut out);
+    });
+    assert_eq!(n, 0);
+    assert_eq!(outcome, Outcome::Switch);
+    assert_eq!(out.as_str(), SWITCH_WEBSOCKET);
+}
+
+#[test]
+fn negotiating_an_h2c_upgrade_allocates_nothing() {
+    let offers = [
+        Protocol::parse(b"websocket").unwrap(),
+        Protocol::parse(b"h2c").unwrap(),
+    ];
+    let policy = Policy::default();
+    let mut out = StackWriter::<256>::new();
+    let mut outcome = Outcome::Continue;
+    let n = allocations_in(|| {
+        outcome = decide_and_write(CURL_H2C, &offers, &policy, &mut out);
+    });
+    assert_eq!(n, 0);
+    assert_eq!(outcome, Outcome::Switch);
+    assert_eq!(out.as_str(), SWITCH_H2C);
+}
+
+#[test]
+fn refusing_and_rejecting_allocate_nothing() {
+    let offers = [
+        Protocol::parse(b"websocket").unwrap(),
+        Protocol::parse(b"foo/2").unwrap(),
+    ];
+    let policy = Policy::new().with_require_upgrade(true);
+    let mut required = StackWriter::<256>::new();
+    let mut rejected = StackWriter::<256>::new();
+    let mut outcomes = (Outcome::Continue, Outcome::Continue);
+    let n = allocations_in(|| {
+        outcomes.0 = decide_and_write(b"GET / HTTP/1.1\r\n\r\n", &offers, &policy, &mut required);
+        outcomes.1 = decide_and_write(
+            b"GET / HTTP/1.1\r\nUpgrade",
+            &offers,
+            &policy,
+            &mut rejected,
+        );
+    });
+    assert_eq!(n, 0);
+    assert_eq!(outcomes, (Outcome::Required, Outcome::Reject));
+    assert!(required.as_str().contains("Upgrade: websocket, foo/2\r\n"));
+    assert!(
+        rejected
+            .as_str()
+            .starts_with("HTTP/1.1 400 Bad Request\r\n")
+    );
+}
+
+#[test]
+fn checking_a_response_and_listing_hop_by_hop_fields_allocate_nothing() {
+    let response = SWITCH_WEBSOCKET.as_bytes();
+    let mut valid = false;
+    let mut hop_count = 0;
+    let n = allocations_in(|| {
+        let mut request_headers = [httparse::EMPTY_HEADER; 32];
+        let request = parse_request(BROWSER_WEBSOCKET, &mut request_headers).unwrap();
+        let mut response_headers = [httparse::EMPTY_HEADER; 8];
+        let response = parse_response(response, &mut response_headers).unwrap();
+        let check = check_response(&request.request(), &response.response());
+        valid = check.valid() && check.switched() && check.protocols().count() == 1;
+        let hop = hop_by_hop(request.headers()).unwrap();
+        hop_count = request
+            .headers()
+            .iter()
+            .filter(|h| hop.is_hop_by_hop(h.name))
+            .count()
+            + hop.names().count();
+    });
+    assert_eq!(n, 0);
+    assert!(valid);
+    // Connection and Upgrade are in the request; the names are the seven fixed ones.
+    assert_eq!(hop_count, 2 + 7);
+}
