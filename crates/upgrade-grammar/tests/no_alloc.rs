@@ -55,7 +55,11 @@ fn counting_allocator_sees_a_heap_allocation() {
 
 #[test]
 fn parsing_allocates_nothing() {
-    let upgrade: [&[u8]; 3] = [b"HTTP/2.0, SHTTP/1.3", b" , IRC/6.9,, RTA/x11 ", b"websocket"];
+    let upgrade: [&[u8]; 3] = [
+        b"HTTP/2.0, SHTTP/1.3",
+        b" , IRC/6.9,, RTA/x11 ",
+        b"websocket",
+    ];
     let connection: [&[u8]; 2] = [b"keep-alive", b"Upgrade, HTTP2-Settings"];
     let bad: [&[u8]; 2] = [b"a, b", b"websocket;q=1"];
     let n = allocations_in(|| {
@@ -64,7 +68,11 @@ fn parsing_allocates_nothing() {
                 std::hint::black_box(p.map(|p| (p.name().as_str(), p.version())).ok());
             }
             std::hint::black_box(parse_upgrade(upgrade, config).validate().ok());
-            std::hint::black_box(parse_connection(connection, config).contains(b"upgrade").ok());
+            std::hint::black_box(
+                parse_connection(connection, config)
+                    .contains(b"upgrade")
+                    .ok(),
+            );
             let err = parse_upgrade(bad, config).validate().err();
             std::hint::black_box(err.map(|e| (e.kind(), e.line(), e.offset())));
         }
@@ -86,7 +94,10 @@ struct ArrayWriter {
 
 impl Default for ArrayWriter {
     fn default() -> Self {
-        ArrayWriter { buf: [0; 256], len: 0 }
+        ArrayWriter {
+            buf: [0; 256],
+            len: 0,
+        }
     }
 }
 

@@ -2,6 +2,9 @@
 //! token may never hold, several field lines, and the bounds at N and N+1. Every error row
 //! asserts its kind, line and offset.
 
+// Test helpers index into the vectors they were given; a panic is a failed test.
+#![allow(clippy::indexing_slicing)]
+
 use upgrade_grammar::{Config, ErrorKind, Grammar, parse_connection, parse_upgrade};
 
 use ErrorKind::*;

@@ -1,0 +1,119 @@
+//! Which toolchain and sanitizer a fuzz run uses, and installing cargo-fuzz when it is missing.
+
+use std::process::Command;
+
+use clap::ValueEnum;
+
+use crate::process::{run, succeeds};
+
+/// The sanitizer choice on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SanitizerChoice {
+    /// AddressSanitizer on nightly when a nightly toolchain is installed, none on stable otherwise.
+    Auto,
+    /// AddressSanitizer (needs a nightly toolchain).
+    Address,
+    /// No sanitizer, on stable: the fastest runs.
+    None,
+}
+
+/// A resolved build: toolchain plus sanitizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Build {
+    pub(crate) nightly: bool,
+    pub(crate) sanitizer: &'static str,
+}
+
+impl Build {
+    /// Resolves `choice` against the toolchains installed here.
+    pub(crate) fn resolve(choice: SanitizerChoice) -> Result<Build, String> {
+        let nightly = nightly_installed();
+        match choice {
+            SanitizerChoice::Auto if nightly => Ok(Build::ASAN),
+            SanitizerChoice::Auto | SanitizerChoice::None => Ok(Build::STABLE),
+            SanitizerChoice::Address if nightly => Ok(Build::ASAN),
+            SanitizerChoice::Address => {
+                Err("AddressSanitizer needs a nightly toolchain; none is installed".into())
+            }
+        }
+    }
+
+    const ASAN: Build = Build {
+        nightly: true,
+        sanitizer: "address",
+    };
+    const STABLE: Build = Build {
+        nightly: false,
+        sanitizer: "none",
+    };
+
+    /// A short description for the user.
+    pub(crate) fn describe(&self) -> &'static str {
+        if self.nightly {
+            "nightly toolchain with AddressSanitizer"
+        } else {
+            "stable toolchain, no sanitizer (--sanitizer none)"
+        }
+    }
+
+    /// `cargo [+nightly] fuzz <sub> <target> --fuzz-dir fuzz --sanitizer S`.
+    pub(crate) fn cargo_fuzz(&self, sub: &str, target: &str) -> Command {
+        let mut cmd = Command::new("cargo");
+        if self.nightly {
+            cmd.arg("+nightly");
+        }
+        cmd.args(["fuzz", sub, target, "--fuzz-dir", "fuzz", "--sanitizer"])
+            .arg(self.sanitizer);
+        cmd
+    }
+
+    /// The same command as text, for reproduction hints.
+    pub(crate) fn cargo_fuzz_text(&self, sub: &str, target: &str) -> String {
+        let toolchain = if self.nightly { "+nightly " } else { "" };
+        format!(
+            "cargo {toolchain}fuzz {sub} {target} --fuzz-dir fuzz --sanitizer {}",
+            self.sanitizer
+        )
+    }
+}
+
+fn nightly_installed() -> bool {
+    succeeds(Command::new("rustup").args(["run", "nightly", "rustc", "--version"]))
+}
+
+/// Installs cargo-fuzz from crates.io when `cargo fuzz` is not available.
+pub(crate) fn ensure_cargo_fuzz() -> Result<(), String> {
+    if succeeds(Command::new("cargo").args(["fuzz", "--version"])) {
+        return Ok(());
+    }
+    eprintln!("cargo-fuzz is missing: installing it from crates.io");
+    run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))
+}
+
+/// Installs the nightly `llvm-tools` component when its `llvm-cov` is missing, and returns the
+/// folder holding `llvm-cov` and `llvm-profdata`.
+pub(crate) fn ensure_llvm_tools() -> Result<std::path::PathBuf, String> {
+    let sysroot =
+        crate::process::output(Command::new("rustc").args(["+nightly", "--print", "sysroot"]))?;
+    let host = crate::process::output(Command::new("rustc").args(["+nightly", "-vV"]))?;
+    let host = host
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .ok_or("cannot tell the host triple from `rustc -vV`")?
+        .to_string();
+    let bin = std::path::Path::new(sysroot.trim())
+        .join("lib/rustlib")
+        .join(host)
+        .join("bin");
+    if !bin.join("llvm-cov").exists() {
+        eprintln!("llvm-tools is missing on nightly: installing it");
+        run(Command::new("rustup").args([
+            "component",
+            "add",
+            "llvm-tools",
+            "--toolchain",
+            "nightly",
+        ]))?;
+    }
+    Ok(bin)
+}
