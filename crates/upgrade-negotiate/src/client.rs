@@ -145,6 +145,26 @@ impl fmt::Display for ClientReason {
 /// protocols of the response's `Upgrade`, borrowed from the response.
 ///
 /// Returned by [`check_response`].
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::{check_response, ClientReason, HttpVersion, Request, Response};
+///
+/// let asked = [("Upgrade", "HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11"), ("Connection", "upgrade")];
+/// let request = Request::new("GET", HttpVersion::Http11, &asked);
+///
+/// // RFC 9110 section 7.8: several protocols in a 101 are a stack, lowest layer first.
+/// let answer = [("Upgrade", "RTA/x11, IRC/6.9"), ("Connection", "Upgrade")];
+/// let check = check_response(&request, &Response::new(101, HttpVersion::Http11, &answer));
+/// assert!(check.switched());
+/// let stack: Vec<String> = check.protocols().map(|p| p.to_string()).collect();
+/// assert_eq!(stack, ["RTA/x11", "IRC/6.9"]);
+///
+/// // A 426 must name what it requires.
+/// let check = check_response(&request, &Response::new(426, HttpVersion::Http11, &[("Upgrade", "")]));
+/// assert_eq!((check.valid(), check.reason()), (false, ClientReason::UpgradeEmpty));
+/// ```
 pub struct ResponseCheck<'r, H: ?Sized> {
     reason: ClientReason,
     error: Option<Error>,

@@ -4,11 +4,22 @@ use core::fmt;
 
 use crate::message::{HttpVersion, Request, Response};
 
-/// Why a message head could not be read.
+/// Why a message head could not be read (RFC 9112 sections 2 to 5).
 ///
 /// For a request, either is rule 1 of the negotiation: answer with
 /// [`Decision::request_malformed`](crate::Decision::request_malformed) (400), unless the
 /// head is [`Incomplete`](HeadError::Incomplete) and more bytes may still arrive.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::{parse_request, HeadError};
+///
+/// let mut headers = [httparse::EMPTY_HEADER; 4];
+/// assert_eq!(parse_request(b"GET / HTTP/1.1\r\n", &mut headers).unwrap_err(), HeadError::Incomplete);
+/// let err = parse_request(b"GET / HTTP/1.1\r\nHost : a\r\n\r\n", &mut headers).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid message head: invalid header name");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HeadError {
@@ -31,6 +42,21 @@ impl fmt::Display for HeadError {
 impl core::error::Error for HeadError {}
 
 /// A request head read by [`parse_request`], borrowing the input and the field line buffer.
+///
+/// RFC 9112 section 2.1: `request-line *( field-line CRLF ) CRLF`, then the body.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::{parse_request, HttpVersion};
+///
+/// let bytes = b"POST /up HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi";
+/// let mut headers = [httparse::EMPTY_HEADER; 4];
+/// let parsed = parse_request(bytes, &mut headers)?;
+/// assert_eq!((parsed.method(), parsed.target(), parsed.version()), ("POST", "/up", HttpVersion::Http10));
+/// assert_eq!(&bytes[parsed.head_len()..], b"hi");
+/// # Ok::<(), upgrade_negotiate::HeadError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ParsedRequest<'h, 'b> {
     method: &'b str,
@@ -75,6 +101,20 @@ impl<'h, 'b> ParsedRequest<'h, 'b> {
 }
 
 /// A response head read by [`parse_response`], borrowing the input and the field line buffer.
+///
+/// RFC 9112 section 2.1: `status-line *( field-line CRLF ) CRLF`, then the body or, after a
+/// 101, the new protocol.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::{parse_response, HttpVersion};
+///
+/// let mut headers = [httparse::EMPTY_HEADER; 4];
+/// let parsed = parse_response(b"HTTP/1.1 426 Upgrade Required\r\nUpgrade: h2c\r\n\r\n", &mut headers)?;
+/// assert_eq!((parsed.status(), parsed.reason(), parsed.version()), (426, "Upgrade Required", HttpVersion::Http11));
+/// # Ok::<(), upgrade_negotiate::HeadError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ParsedResponse<'h, 'b> {
     status: u16,

@@ -7,7 +7,7 @@
 /// value of every line whose name equals `name` ignoring ASCII case, in order, without copying.
 ///
 /// Implemented for slices and arrays of [`httparse::Header`], of `(&str, &[u8])` and of
-/// `(&str, &str)` pairs, and, with the `http` feature, for [`http::HeaderMap`].
+/// `(&str, &str)` pairs, and, with the `http` feature, for `http::HeaderMap`.
 ///
 /// # Examples
 ///

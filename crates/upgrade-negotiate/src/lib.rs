@@ -11,7 +11,7 @@
 //!   (and an h2c upgrade's `HTTP2-Settings`) never reaches a backend by accident.
 //!
 //! Field lines are read through [`HeaderLines`], implemented for [`httparse`] headers, for
-//! slices of name / value pairs and, with the `http` feature, for [`::http::HeaderMap`]. Every
+//! slices of name / value pairs and, with the `http` feature, for `http::HeaderMap`. Every
 //! line of a repeated field counts, names compare ignoring ASCII case, and list values are
 //! parsed with the grammar of [`upgrade_grammar`].
 //!
@@ -113,8 +113,8 @@
 //!
 //! # Features
 //!
-//! - `http`: [`HeaderLines`] for [`::http::HeaderMap`], and conversions from the requests and
-//!   responses of the `http` crate ([`http`] module).
+//! - `http`: [`HeaderLines`] for `http::HeaderMap`, and conversions from the requests and
+//!   responses of the `http` crate (the `http` module).
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 

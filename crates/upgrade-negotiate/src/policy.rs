@@ -4,8 +4,25 @@ use upgrade_grammar::Config;
 
 /// Whose order of preference picks among the protocols both sides support.
 ///
-/// RFC 9110 section 7.8 lists the client's protocols "in ascending preference order" of the
-/// client and lets the server choose; by default this crate honours the client's order.
+/// RFC 9110 section 7.8 lets the server choose among the protocols the client lists; by default
+/// this crate takes the first one the client lists that the server offers.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_grammar::Protocol;
+/// use upgrade_negotiate::{negotiate, HttpVersion, Policy, Preference, Request};
+///
+/// let offers = [Protocol::parse(b"a")?, Protocol::parse(b"b")?];
+/// let headers = [("Upgrade", "b, a"), ("Connection", "upgrade")];
+/// let request = Request::new("GET", HttpVersion::Http11, &headers);
+///
+/// let by_client = negotiate(&request, &offers, &Policy::new());
+/// assert_eq!(by_client.protocol_index(), Some(1));
+/// let by_server = negotiate(&request, &offers, &Policy::new().with_preference(Preference::Server));
+/// assert_eq!(by_server.protocol_index(), Some(0));
+/// # Ok::<(), upgrade_grammar::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Preference {
     /// The first protocol of the client's `Upgrade` list that the server offers wins.

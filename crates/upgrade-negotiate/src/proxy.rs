@@ -9,6 +9,15 @@ use crate::headers::HeaderLines;
 /// RFC 9110 section 7.6.1 names `Connection`, `Proxy-Connection`, `Keep-Alive`, `TE`,
 /// `Transfer-Encoding` and `Upgrade`; RFC 7540 section 3.2.1 makes `HTTP2-Settings`
 /// connection-specific, so that an h2c upgrade is never passed to a backend by accident.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::HOP_BY_HOP_FIELDS;
+///
+/// assert!(HOP_BY_HOP_FIELDS.iter().any(|f| f.eq_ignore_ascii_case("http2-settings")));
+/// assert!(!HOP_BY_HOP_FIELDS.iter().any(|f| f.eq_ignore_ascii_case("host")));
+/// ```
 pub const HOP_BY_HOP_FIELDS: [&str; 7] = [
     "Connection",
     "Upgrade",
@@ -24,6 +33,20 @@ pub const HOP_BY_HOP_FIELDS: [&str; 7] = [
 ///
 /// Built by [`hop_by_hop`], which validates `Connection` first; the options are then read
 /// lazily from the message, never copied.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_negotiate::hop_by_hop;
+///
+/// let headers = [("Connection", "keep-alive, X-Session"), ("connection", "x-session, close")];
+/// let hop = hop_by_hop(&headers)?;
+/// let extra: Vec<&str> = hop.names().skip(7).collect();
+/// assert_eq!(extra, ["X-Session", "close"]);
+/// assert!(hop.is_hop_by_hop("x-SESSION") && hop.is_hop_by_hop("TE"));
+/// assert!(!hop.is_hop_by_hop("X-Sessions"));
+/// # Ok::<(), upgrade_grammar::Error>(())
+/// ```
 pub struct HopByHop<'h, H: ?Sized> {
     headers: &'h H,
     config: Config,
@@ -79,6 +102,18 @@ pub fn hop_by_hop<H: HeaderLines + ?Sized>(headers: &H) -> Result<HopByHop<'_, H
 /// # Errors
 ///
 /// As [`hop_by_hop`].
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_grammar::{Config, ErrorKind};
+/// use upgrade_negotiate::hop_by_hop_with_config;
+///
+/// let headers = [("Connection", "a, b, c")];
+/// assert!(hop_by_hop_with_config(&headers, Config::RECIPIENT).is_ok());
+/// let err = hop_by_hop_with_config(&headers, Config::RECIPIENT.with_max_elements(2)).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::ElementsTooMany);
+/// ```
 pub fn hop_by_hop_with_config<H: HeaderLines + ?Sized>(
     headers: &H,
     config: Config,

@@ -164,8 +164,8 @@ impl Reason {
         Reason::ALL.into_iter().find(|r| r.code() == code)
     }
 
-    /// The number of the rule (DESIGN section 3, 1 to 11) that produces this reason; profile
-    /// verdicts are reported by rule 11 when no candidate passed.
+    /// The number of the rule, 1 to 11 in the list of [`negotiate`](crate::negotiate), that
+    /// produces this reason; profile verdicts are reported by rule 11 when no candidate passed.
     pub const fn rule(self) -> u8 {
         match self {
             Reason::RequestMalformed => 1,

@@ -10,7 +10,8 @@ use crate::headers::{HeaderLines, single, trim_ows};
 use crate::message::Request;
 use crate::reason::Reason;
 
-/// The GUID that RFC 6455 section 1.3 appends to the client's key before hashing.
+/// The GUID that RFC 6455 section 1.3 appends to the client's key before hashing
+/// ([`WebSocketAccept::from_key`]).
 pub const WEBSOCKET_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /// The only websocket version this crate negotiates (RFC 6455 section 4.1, item 9).

@@ -1,5 +1,6 @@
-//! One named test per bug class of DESIGN.md section 7: mistakes that widely used stacks have
-//! shipped, and that this crate must never repeat.
+//! The negotiation bug classes that widely used HTTP stacks have shipped (DESIGN.md section 7),
+//! one named test each, so that this crate never repeats them. The list-grammar classes live in
+//! `upgrade-grammar`'s tests.
 
 // Test helpers unwrap and index what the rows give them; a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
