@@ -6,6 +6,10 @@
 //! printable ASCII, one column per character, so the caret is placed by counting characters.
 
 use std::fmt;
+use std::io::{self, Write};
+
+use upgrade_grammar::Error;
+use upgrade_negotiate::HeaderLines;
 
 /// A field line value escaped for display, and the line that points at one byte of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +31,50 @@ pub(crate) fn point(line: &[u8], offset: usize) -> Caret {
     Caret {
         text: Escaped(line).to_string(),
         marker: format!("{:column$}^", ""),
+    }
+}
+
+/// Writes `line` escaped, then the caret under its byte `offset`, each on a line of its own
+/// after `indent`.
+///
+/// # Errors
+///
+/// Only when writing to `out` fails.
+pub(crate) fn write(
+    out: &mut impl Write,
+    indent: &str,
+    line: &[u8],
+    offset: usize,
+) -> io::Result<()> {
+    let caret = point(line, offset);
+    writeln!(out, "{indent}{}", caret.text)?;
+    writeln!(out, "{indent}{}", caret.marker)
+}
+
+/// Writes a grammar error found in the `field` (`Upgrade`, `Connection`) of a message: the
+/// field name and the error, then the offending field line with a caret under the fault.
+///
+/// ```text
+///   Upgrade: invalid byte in list at line 0, byte 9
+///     websocket;q=1
+///              ^
+/// ```
+///
+/// # Errors
+///
+/// Only when writing to `out` fails.
+pub(crate) fn write_field_error(
+    out: &mut impl Write,
+    headers: &[httparse::Header<'_>],
+    field: &str,
+    error: &Error,
+) -> io::Result<()> {
+    writeln!(out, "  {field}: {error}")?;
+    // The error names a line of this field that the grammar has read, so it is there; if it
+    // ever is not, the message alone still says where.
+    match headers.lines(field).nth(error.line()) {
+        Some(line) => write(out, "    ", line, error.offset()),
+        None => Ok(()),
     }
 }
 

@@ -1,10 +1,12 @@
 //! The command line: subcommands and their arguments, as `clap` parses them.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Checks HTTP/1.1 `Upgrade` and `Connection` fields against RFC 9110.
+/// Checks HTTP/1.1 `Upgrade` and `Connection` fields, server decisions and responses against
+/// RFC 9110.
 ///
 /// Exit status: 0 when the command produced its answer, 1 when `parse` found the input invalid,
 /// 2 for usage errors or when the answer could not be written.
@@ -21,6 +23,12 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Check that field line values form one valid Upgrade (or Connection) list, and print it.
     Parse(ParseArgs),
+    /// Decide, as a server, what to answer to a raw HTTP/1.x request: switch (101), require an
+    /// upgrade (426), reject (400) or carry on with HTTP.
+    Negotiate(NegotiateArgs),
+    /// Check, as a client, that a raw response (a 101, a 426 or any other status) is legitimate
+    /// for the raw request it answers.
+    Response(ResponseArgs),
 }
 
 /// Arguments of `upgrade-check parse`.
@@ -44,4 +52,56 @@ pub(crate) struct ParseArgs {
     // and a script passing the field lines of a message that has none must get that answer.
     #[arg(value_name = "VALUE")]
     pub(crate) values: Vec<OsString>,
+}
+
+/// Arguments of `upgrade-check negotiate`.
+#[derive(Debug, Args)]
+pub(crate) struct NegotiateArgs {
+    /// Print exactly one JSON object on stdout instead of a report.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// A protocol the server speaks, as `name` or `name/version` (`websocket`, `h2c`, `foo/2`).
+    /// Repeat it to offer several, in the server's order of preference.
+    // Raw bytes, like `parse` values, so that a bad offer gets a caret under its faulty byte.
+    #[arg(long = "offer", value_name = "PROTOCOL")]
+    pub(crate) offers: Vec<OsString>,
+
+    /// Whose order of preference picks among the protocols both sides support.
+    #[arg(long, value_enum, value_name = "SIDE", default_value_t = Prefer::Client)]
+    pub(crate) prefer: Prefer,
+
+    /// Answer 426 Upgrade Required where the request would otherwise carry on with HTTP.
+    #[arg(long)]
+    pub(crate) require: bool,
+
+    /// The raw request, head and any body, as bytes; stdin when absent. At most 1 MiB is read.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: Option<PathBuf>,
+}
+
+/// Whose order of preference wins, for `--prefer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Prefer {
+    /// The first protocol of the client's `Upgrade` list that the server offers.
+    Client,
+    /// The first of the server's offers that the client lists.
+    Server,
+}
+
+/// Arguments of `upgrade-check response`.
+#[derive(Debug, Args)]
+pub(crate) struct ResponseArgs {
+    /// Print exactly one JSON object on stdout instead of a report.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// The raw request that the response answers, as bytes. At most 1 MiB is read.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) request: PathBuf,
+
+    /// The raw response, head and anything after it, as bytes; stdin when absent. At most 1 MiB
+    /// is read.
+    #[arg(value_name = "RESPONSE_FILE")]
+    pub(crate) response: Option<PathBuf>,
 }

@@ -21,8 +21,9 @@ use serde::Serialize;
 use upgrade_grammar::{Config, Error, Grammar, Protocol, Token, parse_connection, parse_upgrade};
 
 use crate::Outcome;
-use crate::caret;
 use crate::cli::ParseArgs;
+use crate::json::ProtocolJson;
+use crate::{caret, json};
 
 /// Parses the values in `args` and writes the answer to `out`.
 ///
@@ -69,12 +70,6 @@ struct UpgradeJson<'a> {
     protocols: Vec<ProtocolJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct ProtocolJson<'a> {
-    name: &'a str,
-    version: Option<&'a str>,
-}
-
 /// `{"ok": true, "options": ["keep-alive", "Upgrade"]}`
 #[derive(Serialize)]
 struct ConnectionJson<'a> {
@@ -100,28 +95,22 @@ struct ErrorJson {
 
 fn write_json(out: &mut impl Write, list: &Result<List<'_>, Error>) -> io::Result<()> {
     match list {
-        Ok(List::Upgrade(protocols)) => serde_json::to_writer(
-            &mut *out,
+        Ok(List::Upgrade(protocols)) => json::write(
+            out,
             &UpgradeJson {
                 ok: true,
-                protocols: protocols
-                    .iter()
-                    .map(|p| ProtocolJson {
-                        name: p.name().as_str(),
-                        version: p.version().map(|v| v.as_str()),
-                    })
-                    .collect(),
+                protocols: json::protocols(protocols.iter().copied()),
             },
         ),
-        Ok(List::Connection(options)) => serde_json::to_writer(
-            &mut *out,
+        Ok(List::Connection(options)) => json::write(
+            out,
             &ConnectionJson {
                 ok: true,
                 options: options.iter().map(|o| o.as_str()).collect(),
             },
         ),
-        Err(e) => serde_json::to_writer(
-            &mut *out,
+        Err(e) => json::write(
+            out,
             &InvalidJson {
                 ok: false,
                 error: ErrorJson {
@@ -132,8 +121,7 @@ fn write_json(out: &mut impl Write, list: &Result<List<'_>, Error>) -> io::Resul
                 },
             },
         ),
-    }?;
-    writeln!(out)
+    }
 }
 
 fn write_report(
@@ -174,9 +162,7 @@ fn write_report(
             // The grammar only reports lines it has read, so the line is there; if it ever is
             // not, the message alone still says where.
             if let Some(line) = lines.get(e.line()) {
-                let caret = caret::point(line, e.offset());
-                writeln!(out, "  {}", caret.text)?;
-                writeln!(out, "  {}", caret.marker)?;
+                caret::write(out, "  ", line, e.offset())?;
             }
         }
     }

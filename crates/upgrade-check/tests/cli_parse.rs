@@ -4,43 +4,13 @@
 // functions themselves.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::ffi::OsStr;
-use std::process::{Command, Output};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn run<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    Command::new(env!("CARGO_BIN_EXE_upgrade-check"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// Runs the command and returns its exit status and the single JSON object on stdout.
-fn run_json<I, S>(args: I) -> (i32, Value)
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let output = run(args);
-    // `from_slice` rejects anything after the object but whitespace: exactly one object.
-    let value: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}): {:?}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    });
-    assert!(value.is_object());
-    (output.status.code().unwrap(), value)
-}
-
-fn stdout_text(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
+use common::{run, run_json, stdout_text};
 
 #[test]
 fn lists_protocols_with_and_without_versions() {
