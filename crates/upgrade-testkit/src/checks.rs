@@ -18,15 +18,15 @@ pub const LINE_SEPARATOR: u8 = b'\n';
 
 /// Small bounds that raw inputs run under besides the defaults, so that fuzzing reaches the
 /// bound errors.
-const SMALL_BOUNDS: (usize, usize) = (2, 1);
+pub const SMALL_BOUNDS: (usize, usize) = (2, 1);
 
 /// Splits raw bytes into field line values at [`LINE_SEPARATOR`].
 pub fn split_lines(data: &[u8]) -> Vec<&[u8]> {
     data.split(|&b| b == LINE_SEPARATOR).collect()
 }
 
-/// Checks every property of [`check_lines`] on `data` read as `Upgrade` field lines separated by
-/// `'\n'`, with the default bounds and with small ones.
+/// Checks the raw-byte properties of [`check_raw`](crate::raw::check_raw) on `data` read as
+/// `Upgrade` field lines separated by `'\n'`.
 ///
 /// # Panics
 ///
@@ -35,8 +35,8 @@ pub fn check_upgrade_bytes(data: &[u8]) {
     check_bytes(RefKind::Upgrade, data);
 }
 
-/// Checks every property of [`check_lines`] on `data` read as `Connection` field lines
-/// separated by `'\n'`, with the default bounds and with small ones.
+/// Checks the raw-byte properties of [`check_raw`](crate::raw::check_raw) on `data` read as
+/// `Connection` field lines separated by `'\n'`.
 ///
 /// # Panics
 ///
@@ -46,14 +46,7 @@ pub fn check_connection_bytes(data: &[u8]) {
 }
 
 fn check_bytes(kind: RefKind, data: &[u8]) {
-    let lines = split_lines(data);
-    check_lines(
-        kind,
-        &lines,
-        Config::DEFAULT_MAX_ELEMENTS,
-        Config::DEFAULT_MAX_EMPTY_ELEMENTS,
-    );
-    check_lines(kind, &lines, SMALL_BOUNDS.0, SMALL_BOUNDS.1);
+    crate::raw::check_raw(kind, data);
 }
 
 /// The sender and the recipient configurations with the given bounds.

@@ -9,6 +9,8 @@
 //! - [`strategies`]: grammar-driven proptest strategies over the whole `tchar` set.
 //! - [`generate`]: `arbitrary` input types for structured fuzz targets.
 //! - [`checks`]: property checks that panic with a clear message when a property is violated.
+//! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
+//!   corpus replay.
 //!
 //! ```
 //! use upgrade_testkit::checks::check_upgrade_bytes;
@@ -26,8 +28,11 @@
 pub mod checks;
 pub mod compare;
 pub mod generate;
+pub mod raw;
 pub mod reference;
 pub mod render;
+#[cfg(feature = "proptest")]
 pub mod strategies;
+pub mod targets;
 
 pub use reference::{RefItem, RefKind, RefOutcome, reference_parse};

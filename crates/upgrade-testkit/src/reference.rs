@@ -118,17 +118,28 @@ fn tchar_run_end(line: &[u8], from: usize) -> usize {
 
 /// Parses the field line values `lines` as one list of `kind` under `config`.
 pub fn reference_parse(kind: RefKind, lines: &[&[u8]], config: Config) -> RefOutcome {
-    let mut outcome = RefOutcome::default();
+    let mut items = Vec::new();
+    let error = reference_walk(kind, lines.iter().copied(), config, |name, version| {
+        items.push(RefItem::new(name, version));
+    });
+    RefOutcome { items, error }
+}
+
+/// Parses `lines` as one list of `kind` under `config`, handing each complete element (name,
+/// version) to `emit` in order, and returns the first error as (kind, line, offset).
+pub fn reference_walk<'a>(
+    kind: RefKind,
+    lines: impl IntoIterator<Item = &'a [u8]>,
+    config: Config,
+    mut emit: impl FnMut(&'a [u8], Option<&'a [u8]>),
+) -> Option<(ErrorKind, usize, usize)> {
     let mut counts = Counts::default();
-    for (index, line) in lines.iter().enumerate() {
-        if let Err((error_kind, offset)) =
-            parse_line(kind, line, config, &mut counts, &mut outcome.items)
-        {
-            outcome.error = Some((error_kind, index, offset));
-            break;
+    for (index, line) in lines.into_iter().enumerate() {
+        if let Err((error_kind, offset)) = parse_line(kind, line, config, &mut counts, &mut emit) {
+            return Some((error_kind, index, offset));
         }
     }
-    outcome
+    None
 }
 
 /// Element counts of the combined field value so far, across its lines.
@@ -138,12 +149,12 @@ struct Counts {
     empty: usize,
 }
 
-fn parse_line(
+fn parse_line<'a>(
     kind: RefKind,
-    line: &[u8],
+    line: &'a [u8],
     config: Config,
     counts: &mut Counts,
-    items: &mut Vec<RefItem>,
+    emit: &mut impl FnMut(&'a [u8], Option<&'a [u8]>),
 ) -> Result<(), (ErrorKind, usize)> {
     // An empty or all-whitespace value is an empty list, not an empty element.
     if line.iter().all(|&b| is_ows(b)) {
@@ -155,7 +166,7 @@ fn parse_line(
             .iter()
             .position(|&b| b == b',')
             .map_or(line.len(), |p| start + p);
-        parse_segment(kind, line, start, terminator, config, counts, items)?;
+        parse_segment(kind, line, start, terminator, config, counts, emit)?;
         if terminator == line.len() {
             return Ok(());
         }
@@ -165,14 +176,14 @@ fn parse_line(
 
 /// Judges the segment `line[start..terminator]`, where `terminator` is the offset of the comma
 /// that ends it or the line's length.
-fn parse_segment(
+fn parse_segment<'a>(
     kind: RefKind,
-    line: &[u8],
+    line: &'a [u8],
     start: usize,
     terminator: usize,
     config: Config,
     counts: &mut Counts,
-    items: &mut Vec<RefItem>,
+    emit: &mut impl FnMut(&'a [u8], Option<&'a [u8]>),
 ) -> Result<(), (ErrorKind, usize)> {
     let Some(ts) = (start..terminator).find(|&i| !is_ows(line[i])) else {
         // An empty element: forbidden to senders, skipped by recipients up to the bound.
@@ -227,7 +238,7 @@ fn parse_segment(
             (ErrorKind::CommaMissing, f)
         });
     }
-    items.push(RefItem::new(name, version));
+    emit(name, version);
     Ok(())
 }
 

@@ -1,0 +1,216 @@
+//! The checks of the raw-byte fuzz targets, written for speed: three walks of the parser per
+//! input and no allocation once warm (the recipient's items are kept in a stack array, which the
+//! bound on elements sizes), so a fuzzer spends its time in the parser. Comparing with the
+//! reference parser is the differential target's business.
+
+use std::cell::RefCell;
+
+use upgrade_grammar::{
+    Config, Error, Protocol, Token, parse_connection, parse_upgrade, write_connection,
+    write_upgrade,
+};
+
+use crate::compare::{check_differential, escape_lines};
+use crate::reference::{RefKind, reference_walk};
+
+/// One parsed element: the name (or option) and the version.
+type Item<'a> = (Token<'a>, Option<Token<'a>>);
+
+/// Either list's iterator, yielding [`Item`]s.
+enum Items<'a, I> {
+    Upgrade(upgrade_grammar::Protocols<'a, I>),
+    Connection(upgrade_grammar::ConnectionOptions<'a, I>),
+}
+
+impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Items<'a, I> {
+    type Item = Result<Item<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Items::Upgrade(p) => p.next().map(|r| r.map(|p| (p.name(), p.version()))),
+            Items::Connection(o) => o.next().map(|r| r.map(|t| (t, None))),
+        }
+    }
+}
+
+fn items<'a, I>(kind: RefKind, lines: I, config: Config) -> Items<'a, I::IntoIter>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    match kind {
+        RefKind::Upgrade => Items::Upgrade(parse_upgrade(lines, config)),
+        RefKind::Connection => Items::Connection(parse_connection(lines, config)),
+    }
+}
+
+/// The largest bound on elements [`check_raw`] runs with: the size of its item array.
+const MAX_ITEMS: usize = Config::DEFAULT_MAX_ELEMENTS;
+
+/// The items of one walk, up to the first error.
+struct Walk<'a> {
+    items: [Option<Item<'a>>; MAX_ITEMS],
+    len: usize,
+    error: Option<Error>,
+}
+
+impl<'a> Walk<'a> {
+    fn new() -> Self {
+        Walk {
+            items: [None; MAX_ITEMS],
+            len: 0,
+            error: None,
+        }
+    }
+
+    fn items(&self) -> impl Iterator<Item = Item<'a>> + '_ {
+        self.items.iter().take(self.len).flatten().copied()
+    }
+}
+
+/// Walks the whole list, keeping the items (up to [`MAX_ITEMS`]) and the first error; `None`
+/// when there are more items than that.
+fn walk<'a, I>(kind: RefKind, lines: I, config: Config) -> Option<Walk<'a>>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    let mut walk = Walk::new();
+    for item in items(kind, lines, config) {
+        match item {
+            Ok(item) => {
+                *walk.items.get_mut(walk.len)? = Some(item);
+                walk.len += 1;
+            }
+            Err(e) => walk.error = Some(e),
+        }
+    }
+    Some(walk)
+}
+
+/// The differential check ([`check_differential`]) without allocating: the parser's items are
+/// kept in a stack array and the reference parser's are compared with them as it emits them.
+/// Bounds over [`MAX_ITEMS`] elements fall back to the collecting check.
+///
+/// # Panics
+///
+/// When the two parsers differ, with both outcomes and the escaped input in the message.
+pub fn check_differential_lines<'a, I>(kind: RefKind, lines: I, config: Config)
+where
+    I: IntoIterator<Item = &'a [u8]> + Clone,
+{
+    let slow = || {
+        let lines: Vec<&[u8]> = lines.clone().into_iter().collect();
+        check_differential(kind, &lines, config);
+        panic!(
+            "upgrade-grammar disagrees with the reference parser (lockstep check)\n  kind:   {kind:?}\n  config: {config:?}\n  input:  {}",
+            escape_lines(&lines)
+        );
+    };
+    if config.max_elements() > MAX_ITEMS {
+        let lines: Vec<&[u8]> = lines.clone().into_iter().collect();
+        return check_differential(kind, &lines, config);
+    }
+    let Some(fast) = walk(kind, lines.clone(), config) else {
+        return slow();
+    };
+    let mut expected = fast.items();
+    let mut same = true;
+    let reference_error = reference_walk(kind, lines.clone(), config, |name, version| {
+        same &= expected
+            .next()
+            .is_some_and(|(n, v)| n.as_bytes() == name && v.map(|v| v.as_bytes()) == version);
+    });
+    let fast_error = fast.error.map(|e| (e.kind(), e.line(), e.offset()));
+    if !same || expected.next().is_some() || fast_error != reference_error {
+        slow();
+    }
+}
+
+thread_local! {
+    /// The buffer formatted lists are written to, kept between calls.
+    static FORMATTED: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Checks, for `data` split at `'\n'` into field lines, under both grammars with the default
+/// bounds (other bounds are for the differential and round-trip targets, whose inputs choose
+/// them):
+///
+/// - an error names one of the lines and an offset at most that line's length;
+/// - what the sender grammar accepts, the recipient grammar accepts with the same items;
+/// - a valid list formats to text that the sender grammar parses back to the same items.
+///
+/// # Panics
+///
+/// When a property does not hold, with the escaped input in the message.
+pub fn check_raw(kind: RefKind, data: &[u8]) {
+    let lines = || data.split(|&b| b == crate::checks::LINE_SEPARATOR);
+    let fail = |property: &str| -> ! {
+        let shown: Vec<&[u8]> = lines().collect();
+        panic!(
+            "{property}\n  kind:  {kind:?}\n  input: {}",
+            escape_lines(&shown)
+        )
+    };
+    let check_position = |error: &Error| {
+        let fits = lines()
+            .nth(error.line())
+            .is_some_and(|line| error.offset() <= line.len());
+        if !fits {
+            fail(&format!("error position outside the input: {error:?}"));
+        }
+    };
+
+    // Walk 1: the recipient grammar, keeping its items.
+    let Some(recipient) = walk(kind, lines(), Config::RECIPIENT) else {
+        fail("more items than the bound on elements allows");
+    };
+    if let Some(e) = &recipient.error {
+        check_position(e);
+    }
+
+    // Walk 2: the sender grammar, compared item by item with the recipient's.
+    let mut expected = recipient.items();
+    let mut sender_valid = true;
+    for item in items(kind, lines(), Config::SENDER) {
+        match item {
+            Ok(item) => {
+                if expected.next() != Some(item) {
+                    fail("the sender grammar yields an item the recipient grammar does not");
+                }
+            }
+            Err(e) => {
+                check_position(&e);
+                sender_valid = false;
+            }
+        }
+    }
+    if sender_valid && (recipient.error.is_some() || expected.next().is_some()) {
+        fail("the recipient grammar does not accept what the sender grammar accepts");
+    }
+
+    // Walk 3: format what the recipient read and parse it back under the sender grammar.
+    if recipient.error.is_none() {
+        FORMATTED.with_borrow_mut(|out| {
+            out.clear();
+            let written = match kind {
+                RefKind::Upgrade => write_upgrade(
+                    out,
+                    recipient
+                        .items()
+                        .map(|(name, version)| Protocol::new(name, version)),
+                ),
+                RefKind::Connection => write_connection(out, recipient.items().map(|(n, _)| n)),
+            };
+            let mut expected = recipient.items();
+            let same = written.is_ok()
+                && items(kind, [out.as_bytes()], Config::SENDER)
+                    .all(|item| item.is_ok_and(|item| expected.next() == Some(item)))
+                && expected.next().is_none();
+            if !same {
+                fail(&format!(
+                    "formatting then parsing does not give the same items; formatted: {}",
+                    escape_lines(&[out.as_bytes()])
+                ));
+            }
+        });
+    }
+}

@@ -1,0 +1,5 @@
+//! The parser against the reference parser on raw bytes (the first byte picks list, grammar and
+//! bounds): same verdict, same error kind, line and offset, same items.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| upgrade_testkit::targets::differential(data));
