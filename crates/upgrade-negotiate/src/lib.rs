@@ -146,3 +146,8 @@ pub use proxy::{HOP_BY_HOP_FIELDS, HopByHop, hop_by_hop, hop_by_hop_with_config}
 pub use reason::Reason;
 pub use server::negotiate;
 pub use websocket::{WEBSOCKET_GUID, WEBSOCKET_VERSION, WebSocketAccept, is_websocket_key};
+
+/// The workspace README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
