@@ -72,11 +72,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> ConnectionOptions<'a, I> {
     /// The first error in the field, even when `option` was listed before it: a malformed
     /// `Connection` field is not trusted for any option.
     pub fn contains(self, option: &[u8]) -> Result<bool, Error> {
-        let mut found = false;
-        for item in self {
-            found |= item?.eq_ignore_ascii_case(option);
-        }
-        Ok(found)
+        self.scanner.contains(option)
     }
 }
 

@@ -17,10 +17,11 @@
 //! can have at that place.
 
 use core::iter::FusedIterator;
+use core::ops::ControlFlow;
 
 use crate::config::{Config, Grammar};
 use crate::error::{Error, ErrorKind};
-use crate::tchar::{Class, class, ows_prefix_len, tchar_prefix_len};
+use crate::tchar::{COMMA, OWS, SLASH, TCHAR, flags, ows_prefix_len, tchar_prefix_len};
 
 /// One non-empty element, with where it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,23 +37,24 @@ pub(crate) enum ListKind {
     Connection,
 }
 
+impl ListKind {
+    /// The flags of the bytes this list may hold: `tchar`, OWS, `,` and (in Upgrade) `/`.
+    #[inline(always)]
+    fn allowed(self) -> u8 {
+        match self {
+            ListKind::Upgrade => TCHAR | OWS | COMMA | SLASH,
+            ListKind::Connection => TCHAR | OWS | COMMA,
+        }
+    }
+}
+
 /// Iterator over the non-empty elements of a combined field value.
 #[derive(Clone, Debug)]
 pub(crate) struct Scanner<'a, I> {
     lines: I,
     kind: ListKind,
     config: Config,
-    /// The line being read, or `None` between lines.
-    line: Option<&'a [u8]>,
-    /// Index of the line being read (or of the next one to read, between lines).
-    index: usize,
-    /// Read position in `line`, always after any OWS that follows a comma.
-    pos: usize,
-    /// Whether the last thing read in this line was a comma (so the end of the line closes an
-    /// empty element).
-    after_comma: bool,
-    elements: usize,
-    empty_elements: usize,
+    state: State<'a>,
     finished: bool,
 }
 
@@ -62,47 +64,148 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
             lines,
             kind,
             config,
-            line: None,
-            index: 0,
-            pos: 0,
-            after_comma: false,
-            elements: 0,
-            empty_elements: 0,
+            state: State {
+                rest: &[],
+                line_len: 0,
+                in_line: false,
+                index: 0,
+                after_comma: false,
+                elements: 0,
+                empty_elements: 0,
+            },
             finished: false,
         }
     }
 
     /// Reads to the end and returns the number of non-empty elements.
-    pub(crate) fn validate(self) -> Result<usize, Error> {
+    pub(crate) fn validate(mut self) -> Result<usize, Error> {
         let mut count = 0;
-        for item in self {
-            item?;
+        self.drive(|_| {
             count += 1;
-        }
+            ControlFlow::Continue(())
+        })?;
         Ok(count)
     }
 
-    fn error(&self, kind: ErrorKind, offset: usize) -> Error {
-        Error::new(kind, self.index, offset)
+    /// Reads to the end and tells whether an element's name is `name`, ignoring ASCII case.
+    pub(crate) fn contains(mut self, name: &[u8]) -> Result<bool, Error> {
+        let mut found = false;
+        self.drive(|element| {
+            found |= element.name.eq_ignore_ascii_case(name);
+            ControlFlow::Continue(())
+        })?;
+        Ok(found)
     }
 
-    /// Whether `byte` may never appear in this list at all.
-    fn is_stray(&self, byte: u8) -> bool {
-        match class(byte) {
-            Class::Other => true,
-            Class::Slash => self.kind == ListKind::Connection,
-            Class::Tchar | Class::Ows | Class::Comma => false,
+    /// Reads elements, handing each to `f`, until `f` breaks, the field ends or an error.
+    ///
+    /// Every entry point runs this one loop: the iterator breaks after each element, the
+    /// whole-field checks run it to the end, so they cannot disagree.
+    #[inline(always)]
+    fn drive(&mut self, f: impl FnMut(Element<'a>) -> ControlFlow<()>) -> Result<(), Error> {
+        if self.finished {
+            return Ok(());
+        }
+        let result = self.state.drive(&mut self.lines, self.kind, self.config, f);
+        // Finished once the lines run out or an error is found; a break leaves more to read.
+        self.finished = !matches!(result, Ok(ControlFlow::Break(())));
+        result.map(|_| ())
+    }
+}
+
+/// Where a [`Scanner`] is in its field.
+#[derive(Clone, Debug)]
+struct State<'a> {
+    /// The rest of the line being read, from the start of the next element or empty element
+    /// (after any OWS); meaningful while `in_line`.
+    rest: &'a [u8],
+    /// The length of the line being read, so that offsets can be told from `rest`.
+    line_len: usize,
+    in_line: bool,
+    /// Index of the line being read (or of the next one to read, between lines).
+    index: usize,
+    /// Whether the last thing read in this line was a comma (so the end of the line closes an
+    /// empty element).
+    after_comma: bool,
+    elements: usize,
+    empty_elements: usize,
+}
+
+impl<'a> State<'a> {
+    /// Reads elements from `lines`, handing each to `f`, until `f` breaks (`Break`), the lines
+    /// end (`Continue`) or an error.
+    #[inline(always)]
+    fn drive(
+        &mut self,
+        lines: &mut impl Iterator<Item = &'a [u8]>,
+        kind: ListKind,
+        config: Config,
+        mut f: impl FnMut(Element<'a>) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>, Error> {
+        loop {
+            if !self.in_line {
+                let Some(line) = lines.next() else {
+                    return Ok(ControlFlow::Continue(()));
+                };
+                self.line_len = line.len();
+                self.rest = line.get(ows_prefix_len(line)..).unwrap_or_default();
+                self.after_comma = false;
+                self.in_line = true;
+            }
+            let rest = self.rest;
+            match rest.first() {
+                None => {
+                    if self.after_comma {
+                        self.empty_element(config, rest)?;
+                    }
+                    self.in_line = false;
+                    self.index += 1;
+                }
+                Some(b',') => {
+                    self.empty_element(config, rest)?;
+                    let after = rest.get(1..).unwrap_or_default();
+                    self.rest = after.get(ows_prefix_len(after)..).unwrap_or_default();
+                    self.after_comma = true;
+                }
+                // A tchar, `/` or a stray byte: OWS cannot be here, it is skipped at the start
+                // of a line and after every comma.
+                Some(_) => {
+                    let (element, next) = self.element(kind, config, rest)?;
+                    match next {
+                        Some(next) => {
+                            self.rest = next;
+                            self.after_comma = true;
+                        }
+                        None => {
+                            self.in_line = false;
+                            self.index += 1;
+                        }
+                    }
+                    if f(element).is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+            }
         }
     }
 
-    /// Accounts for one empty element ending at `offset` (its comma, or the end of the line).
-    fn empty_element(&mut self, offset: usize) -> Result<(), Error> {
-        match self.config.grammar() {
-            Grammar::Sender => Err(self.error(ErrorKind::ElementEmpty, offset)),
+    /// An error at `rest`'s offset `at` in the current line.
+    #[cold]
+    #[inline(never)]
+    fn error_at(&self, kind: ErrorKind, rest: &[u8], at: usize) -> Error {
+        let offset = self.line_len - rest.len() + at;
+        Error::new(kind, self.index, offset)
+    }
+
+    /// Accounts for one empty element ending where `rest` starts (its comma, or the line's end).
+    #[inline(always)]
+    fn empty_element(&mut self, config: Config, rest: &[u8]) -> Result<(), Error> {
+        match config.grammar() {
+            Grammar::Sender => Err(self.error_at(ErrorKind::ElementEmpty, rest, 0)),
             Grammar::Recipient => {
                 self.empty_elements += 1;
-                if self.empty_elements > self.config.max_empty_elements() {
-                    Err(self.error(ErrorKind::EmptyElementsTooMany, offset))
+                if self.empty_elements > config.max_empty_elements() {
+                    Err(self.error_at(ErrorKind::EmptyElementsTooMany, rest, 0))
                 } else {
                     Ok(())
                 }
@@ -110,94 +213,69 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
         }
     }
 
-    /// Moves past the comma at `comma` and the OWS after it.
-    fn skip_comma(&mut self, line: &[u8], comma: usize) {
-        let next = comma + 1;
-        self.pos = next + ows_prefix_len(line.get(next..).unwrap_or_default());
-        self.after_comma = true;
-    }
-
-    /// Reads the element that starts at `self.pos` (a `tchar`, or `/` in Upgrade), up to and
-    /// including the comma that ends it.
-    fn element(&mut self, line: &'a [u8]) -> Result<Element<'a>, Error> {
-        let start = self.pos;
-        self.elements += 1;
-        if self.elements > self.config.max_elements() {
-            return Err(self.error(ErrorKind::ElementsTooMany, start));
-        }
-        let rest = line.get(start..).unwrap_or_default();
+    /// Reads the element that starts `rest` (whose first byte is neither OWS nor a comma), and
+    /// the OWS and comma after it. Returns it with the rest of the line after the comma and the
+    /// OWS that follows, or `None` at the end of the line.
+    #[inline(always)]
+    fn element(
+        &mut self,
+        kind: ListKind,
+        config: Config,
+        rest: &'a [u8],
+    ) -> Result<(Element<'a>, Option<&'a [u8]>), Error> {
+        let allowed = kind.allowed();
         let name_len = tchar_prefix_len(rest);
-        let name = rest.get(..name_len).unwrap_or_default();
-        let mut end = start + name_len;
+        if name_len == 0 && (kind == ListKind::Connection || rest.first() != Some(&b'/')) {
+            return Err(self.error_at(ErrorKind::ByteInvalid, rest, 0));
+        }
+        self.elements += 1;
+        if self.elements > config.max_elements() {
+            return Err(self.error_at(ErrorKind::ElementsTooMany, rest, 0));
+        }
+        let (name, mut after) = rest.split_at_checked(name_len).unwrap_or((rest, &[]));
         let mut version = None;
-        if self.kind == ListKind::Upgrade && line.get(end) == Some(&b'/') {
+        if kind == ListKind::Upgrade && after.first() == Some(&b'/') {
             if name_len == 0 {
-                return Err(self.error(ErrorKind::ProtocolNameMissing, start));
+                return Err(self.error_at(ErrorKind::ProtocolNameMissing, rest, 0));
             }
-            let version_start = end + 1;
-            let version_rest = line.get(version_start..).unwrap_or_default();
+            let version_rest = after.get(1..).unwrap_or_default();
             let version_len = tchar_prefix_len(version_rest);
             if version_len == 0 {
                 let kind = match version_rest.first() {
-                    Some(&b) if class(b) == Class::Other => ErrorKind::ByteInvalid,
+                    Some(&b) if flags(b) & allowed == 0 => ErrorKind::ByteInvalid,
                     _ => ErrorKind::ProtocolVersionMissing,
                 };
-                return Err(self.error(kind, version_start));
+                return Err(self.error_at(kind, version_rest, 0));
             }
-            version = version_rest.get(..version_len);
-            end = version_start + version_len;
-            if line.get(end) == Some(&b'/') {
-                return Err(self.error(ErrorKind::ProtocolSlashRepeated, end));
+            let (v, tail) = version_rest
+                .split_at_checked(version_len)
+                .unwrap_or((version_rest, &[]));
+            if tail.first() == Some(&b'/') {
+                return Err(self.error_at(ErrorKind::ProtocolSlashRepeated, tail, 0));
             }
+            version = Some(v);
+            after = tail;
         }
-        let after = end + ows_prefix_len(line.get(end..).unwrap_or_default());
-        match line.get(after) {
-            None => {
-                self.line = None;
-                self.index += 1;
-            }
-            Some(&b',') => self.skip_comma(line, after),
-            Some(&b) if self.is_stray(b) => return Err(self.error(ErrorKind::ByteInvalid, after)),
-            Some(_) => return Err(self.error(ErrorKind::CommaMissing, after)),
-        }
-        Ok(Element { name, version })
-    }
-
-    fn step(&mut self) -> Option<Result<Element<'a>, Error>> {
+        let element = Element { name, version };
+        // The element ends at OWS, then a comma or the end of the line.
+        let mut at = 0;
         loop {
-            let line = match self.line {
-                Some(line) => line,
-                None => {
-                    let line = self.lines.next()?;
-                    self.line = Some(line);
-                    self.pos = ows_prefix_len(line);
-                    self.after_comma = false;
-                    line
+            match after.get(at) {
+                None => return Ok((element, None)),
+                Some(b',') => {
+                    let next = after.get(at + 1..).unwrap_or_default();
+                    let next = next.get(ows_prefix_len(next)..).unwrap_or_default();
+                    return Ok((element, Some(next)));
                 }
-            };
-            let Some(&byte) = line.get(self.pos) else {
-                if self.after_comma
-                    && let Err(e) = self.empty_element(line.len())
-                {
-                    return Some(Err(e));
+                Some(b' ' | b'\t') => at += 1,
+                Some(&b) => {
+                    let kind = if flags(b) & allowed == 0 {
+                        ErrorKind::ByteInvalid
+                    } else {
+                        ErrorKind::CommaMissing
+                    };
+                    return Err(self.error_at(kind, after, at));
                 }
-                self.line = None;
-                self.index += 1;
-                continue;
-            };
-            match class(byte) {
-                Class::Comma => {
-                    if let Err(e) = self.empty_element(self.pos) {
-                        return Some(Err(e));
-                    }
-                    self.skip_comma(line, self.pos);
-                }
-                _ if self.is_stray(byte) => {
-                    return Some(Err(self.error(ErrorKind::ByteInvalid, self.pos)));
-                }
-                // A tchar, or `/` in Upgrade (which `element` reports as a missing name). OWS
-                // cannot be here: it is skipped at the start of a line and after every comma.
-                _ => return Some(self.element(line)),
             }
         }
     }
@@ -207,14 +285,14 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Scanner<'a, I> {
     type Item = Result<Element<'a>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.finished {
-            return None;
+        let mut found = None;
+        match self.drive(|element| {
+            found = Some(element);
+            ControlFlow::Break(())
+        }) {
+            Ok(()) => found.map(Ok),
+            Err(e) => Some(Err(e)),
         }
-        let item = self.step();
-        if !matches!(item, Some(Ok(_))) {
-            self.finished = true;
-        }
-        item
     }
 }
 
