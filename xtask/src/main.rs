@@ -1,5 +1,6 @@
 //! The harness driver: `cargo xtask fuzz`, `cargo xtask fuzz cmin`, `cargo xtask fuzz coverage`.
 
+mod e2e;
 mod fuzz;
 mod fuzz_coverage;
 mod process;
@@ -21,12 +22,16 @@ struct Cli {
 enum Command {
     /// Fuzz every target over its committed corpus and the dictionary, then print a summary.
     Fuzz(fuzz::FuzzArgs),
+    /// Run the example server against curl, Python websockets, headless Chromium and raw
+    /// sockets; one PASS/FAIL line per scenario.
+    E2e(e2e::E2eArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Fuzz(args) => fuzz::main(args),
+        Command::E2e(args) => e2e::main(args),
     };
     match result {
         Ok(code) => code,

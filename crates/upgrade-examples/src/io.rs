@@ -1,0 +1,110 @@
+//! A connection whose first bytes were already read: they are read again before the rest.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Reads `prefix` first, then `inner`; writes go straight to `inner`.
+///
+/// The server reads the start of a connection before it knows who serves it (an HTTP/2
+/// connection preface or an HTTP/1.x request), and the start of an upgraded h2c connection to
+/// splice the upgraded request in as stream 1; this hands those bytes on.
+#[derive(Debug)]
+pub(crate) struct Prefixed<S> {
+    prefix: Vec<u8>,
+    read: usize,
+    inner: S,
+}
+
+impl<S> Prefixed<S> {
+    /// `inner`, with `prefix` to be read before anything `inner` has left.
+    pub(crate) const fn new(prefix: Vec<u8>, inner: S) -> Self {
+        Prefixed {
+            prefix,
+            read: 0,
+            inner,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        if let Some(rest) = this.prefix.get(this.read..).filter(|rest| !rest.is_empty()) {
+            let n = rest.len().min(buf.remaining());
+            if let Some(chunk) = rest.get(..n) {
+                buf.put_slice(chunk);
+                this.read += n;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    #[test]
+    fn reads_the_prefix_then_the_connection_and_writes_through() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (near, mut far) = tokio::io::duplex(64);
+            let mut io = Prefixed::new(b"PRI ".to_vec(), near);
+            far.write_all(b"* HTTP/2.0").await.unwrap();
+            let mut buf = [0u8; 3];
+            io.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"PRI");
+            let mut buf = [0u8; 11];
+            io.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b" * HTTP/2.0");
+            io.write_all(b"ok").await.unwrap();
+            let mut buf = [0u8; 2];
+            far.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"ok");
+        });
+    }
+}
