@@ -60,7 +60,7 @@ impl<'a> Arbitrary<'a> for ArbEmpties {
 }
 
 impl ArbEmpties {
-    fn to_empty_elements(&self) -> Vec<EmptyElement> {
+    pub(crate) fn to_empty_elements(&self) -> Vec<EmptyElement> {
         self.0
             .iter()
             .map(|(before, after)| EmptyElement {

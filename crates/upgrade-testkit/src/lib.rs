@@ -8,7 +8,12 @@
 //!   renderer behind both generators below.
 //! - [`strategies`]: grammar-driven proptest strategies over the whole `tchar` set.
 //! - [`generate`]: `arbitrary` input types for structured fuzz targets.
+//! - [`request`]: a request and its server, with list fields that can be written plainly, split
+//!   over field lines or with empty elements; [`generate_request`] and
+//!   `strategies::request` generate them.
 //! - [`checks`]: property checks that panic with a clear message when a property is violated.
+//! - [`negotiation`]: the server-side negotiation invariants as such checks, and
+//!   [`client_check`]: the client-side ones.
 //! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
 //!   corpus replay.
 //!
@@ -26,11 +31,15 @@
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
 pub mod checks;
+pub mod client_check;
 pub mod compare;
 pub mod generate;
+pub mod generate_request;
+pub mod negotiation;
 pub mod raw;
 pub mod reference;
 pub mod render;
+pub mod request;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod targets;

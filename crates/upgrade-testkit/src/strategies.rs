@@ -1,6 +1,9 @@
 //! Grammar-driven proptest strategies: tokens over all 77 `tchar`s, protocols with and without
 //! versions, OWS of spaces and tabs, empty elements, lists spread over several field lines, and
-//! arbitrary bytes biased towards the bytes the grammar cares about.
+//! arbitrary bytes biased towards the bytes the grammar cares about; [`request`] builds requests
+//! and servers for negotiation from them.
+
+pub mod request;
 
 use proptest::collection::vec;
 use proptest::prelude::*;

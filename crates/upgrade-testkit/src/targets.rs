@@ -6,7 +6,10 @@ use arbitrary::{Arbitrary, Unstructured};
 use upgrade_grammar::{Config, Grammar};
 
 use crate::checks::{LINE_SEPARATOR, check_connection_bytes, check_roundtrip, check_upgrade_bytes};
+use crate::client_check::check_response_bytes;
 use crate::generate::ListInput;
+use crate::generate_request::RequestInput;
+use crate::negotiation::{check_case, check_request_bytes};
 use crate::raw::check_differential_lines;
 use crate::reference::RefKind;
 
@@ -36,6 +39,18 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "differential",
         check: differential,
+    },
+    Target {
+        name: "negotiate",
+        check: negotiate,
+    },
+    Target {
+        name: "negotiate_raw",
+        check: negotiate_raw,
+    },
+    Target {
+        name: "response",
+        check: response,
     },
 ];
 
@@ -95,6 +110,26 @@ pub fn differential_setup(selector: u8) -> (RefKind, Config) {
         .with_max_elements(bound(selector >> 2, Config::DEFAULT_MAX_ELEMENTS))
         .with_max_empty_elements(bound(selector >> 5, Config::DEFAULT_MAX_EMPTY_ELEMENTS));
     (kind, config)
+}
+
+/// `negotiate`: bytes decoded by `arbitrary` into a [`RequestInput`] (a request with its
+/// server), see [`check_case`]. Bytes that do not decode are skipped.
+pub fn negotiate(data: &[u8]) {
+    if let Ok(input) = RequestInput::arbitrary_take_rest(Unstructured::new(data)) {
+        check_case(&input.case, input.name_case);
+    }
+}
+
+/// `negotiate_raw`: raw bytes as a request through httparse into the negotiator, see
+/// [`check_request_bytes`].
+pub fn negotiate_raw(data: &[u8]) {
+    check_request_bytes(data);
+}
+
+/// `response`: a raw request head followed by the raw response to it, see
+/// [`check_response_bytes`].
+pub fn response(data: &[u8]) {
+    check_response_bytes(data);
 }
 
 #[cfg(test)]

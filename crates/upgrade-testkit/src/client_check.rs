@@ -1,0 +1,211 @@
+//! The client-side invariants of DESIGN.md section 3 as checks on a raw request and response:
+//! what a client accepts as a switch must be a 101 that only names offered protocols, with
+//! `upgrade` in `Connection`. What the request offered and what the response names are read with
+//! the reference parser, not with `upgrade-grammar`.
+
+use upgrade_grammar::Config;
+use upgrade_negotiate::{
+    ClientReason, HttpVersion, ParsedRequest, ParsedResponse, WebSocketAccept, check_response,
+    check_response_with_config, parse_request, parse_response,
+};
+
+use crate::negotiation::trim_ows;
+use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
+
+fn values<'b>(headers: &[httparse::Header<'b>], name: &str) -> Vec<&'b [u8]> {
+    headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value)
+        .collect()
+}
+
+fn list(headers: &[httparse::Header<'_>], kind: RefKind, name: &str) -> RefOutcome {
+    reference_parse(kind, &values(headers, name), Config::RECIPIENT)
+}
+
+fn fail(invariant: &str, data: &[u8], head_len: usize, found: &str) -> ! {
+    let (request, response) = data.split_at(head_len.min(data.len()));
+    panic!(
+        "{invariant}\n  found:    {found}\n  request:  b\"{}\"\n  response: b\"{}\"",
+        request.escape_ascii(),
+        response.escape_ascii()
+    );
+}
+
+/// A request head, then the response to it: the bytes after the request head (as httparse
+/// reads it) are the response. Inputs whose request or response head cannot be read are
+/// skipped. For every response, [`check_response`] never panics and:
+///
+/// - valid and switched implies status 101 to an HTTP/1.1 request in an HTTP/1.1 response, a
+///   non-empty `Upgrade` whose protocols the request all offered (names ignoring ASCII case,
+///   versions exactly), `upgrade` in `Connection`, and for websocket exactly one
+///   `Sec-WebSocket-Accept` computed from the request's single key;
+/// - only a 101 switches, and an invalid response never does;
+/// - a valid 426 has a non-empty `Upgrade`; a malformed `Upgrade` is invalid whatever the
+///   status;
+/// - [`ResponseCheck::protocols`](upgrade_negotiate::ResponseCheck::protocols) are the
+///   response's `Upgrade` items;
+/// - the sender grammar, unless it finds a grammar error, gives the recipient's verdict.
+///
+/// # Panics
+///
+/// When an invariant does not hold, with both messages escaped.
+pub fn check_response_bytes(data: &[u8]) {
+    let mut request_headers = [httparse::EMPTY_HEADER; 32];
+    let Ok(request) = parse_request(data, &mut request_headers) else {
+        return;
+    };
+    let head_len = request.head_len();
+    let Some(rest) = data.get(head_len..) else {
+        fail(
+            "the request head is within the input",
+            data,
+            data.len(),
+            &format!("head length {head_len}"),
+        );
+    };
+    let mut response_headers = [httparse::EMPTY_HEADER; 32];
+    let Ok(response) = parse_response(rest, &mut response_headers) else {
+        return;
+    };
+    check_pair(data, &request, &response);
+}
+
+fn check_pair(data: &[u8], request: &ParsedRequest<'_, '_>, response: &ParsedResponse<'_, '_>) {
+    let head_len = request.head_len();
+    let check = check_response(&request.request(), &response.response());
+    let found = format!(
+        "status {}, valid {}, switched {}, reason {}, protocols {:?}",
+        response.status(),
+        check.valid(),
+        check.switched(),
+        check.reason(),
+        check.protocols().map(|p| p.to_string()).collect::<Vec<_>>()
+    );
+    let fail = |invariant: &str| -> ! { fail(invariant, data, head_len, &found) };
+    let _ = format!("{check:?}");
+
+    if check.valid() != check.reason().is_valid() {
+        fail("valid() agrees with the reason");
+    }
+    if check.switched() && !check.valid() {
+        fail("an invalid response never switches");
+    }
+    if check.switched() && response.status() != 101 {
+        fail("only a 101 switches");
+    }
+    let upgrade = list(response.headers(), RefKind::Upgrade, "upgrade");
+    let has_upgrade = !values(response.headers(), "upgrade").is_empty();
+    if has_upgrade && !upgrade.is_ok() && check.valid() {
+        fail("a malformed Upgrade is invalid whatever the status");
+    }
+    if check.valid() {
+        let protocols: Vec<RefItem> = check
+            .protocols()
+            .map(|p| RefItem::new(p.name().as_bytes(), p.version().map(|v| v.as_bytes())))
+            .collect();
+        if protocols != upgrade.items {
+            fail("the protocols of a valid response are its Upgrade items");
+        }
+    }
+    if check.valid() && response.status() == 426 && upgrade.items.is_empty() {
+        fail("a valid 426 has a non-empty Upgrade");
+    }
+    if check.switched()
+        && let Some(invariant) = switch_violation(request, response, &upgrade)
+    {
+        fail(invariant);
+    }
+
+    let sender =
+        check_response_with_config(&request.request(), &response.response(), Config::SENDER);
+    let grammar_error = matches!(
+        sender.reason(),
+        ClientReason::UpgradeMalformed
+            | ClientReason::RequestUpgradeMalformed
+            | ClientReason::ConnectionMalformed
+    );
+    if !grammar_error && sender.reason() != check.reason() {
+        fail(&format!(
+            "the sender grammar gives the recipient's verdict; sender: {}",
+            sender.reason()
+        ));
+    }
+}
+
+/// The invariant of a valid switch that the pair breaks, if any.
+fn switch_violation(
+    request: &ParsedRequest<'_, '_>,
+    response: &ParsedResponse<'_, '_>,
+    upgrade: &RefOutcome,
+) -> Option<&'static str> {
+    if request.version() != HttpVersion::Http11 || response.version() != HttpVersion::Http11 {
+        return Some("only HTTP/1.1 switches");
+    }
+    if upgrade.items.is_empty() {
+        return Some("a switch has a non-empty Upgrade");
+    }
+    let offered = list(request.headers(), RefKind::Upgrade, "upgrade");
+    if !offered.is_ok() {
+        return Some("a switch answers a well-formed Upgrade");
+    }
+    let same =
+        |a: &RefItem, b: &RefItem| a.name.eq_ignore_ascii_case(&b.name) && a.version == b.version;
+    for protocol in &upgrade.items {
+        if !offered.items.iter().any(|asked| same(asked, protocol)) {
+            return Some("a switch names only protocols the request offered");
+        }
+    }
+    let connection = list(response.headers(), RefKind::Connection, "connection");
+    let lists_upgrade = connection
+        .items
+        .iter()
+        .any(|o| o.name.eq_ignore_ascii_case(b"upgrade"));
+    if !connection.is_ok() || !lists_upgrade {
+        return Some("a switch has `upgrade` in Connection");
+    }
+    let websocket = upgrade
+        .items
+        .iter()
+        .any(|p| p.name.eq_ignore_ascii_case(b"websocket"));
+    if websocket {
+        let keys = values(request.headers(), "sec-websocket-key");
+        let accepts = values(response.headers(), "sec-websocket-accept");
+        let right = match (keys.as_slice(), accepts.as_slice()) {
+            ([key], [accept]) => {
+                trim_ows(accept) == WebSocketAccept::from_key(trim_ows(key)).as_bytes()
+            }
+            _ => false,
+        };
+        if !right {
+            return Some("a switch to websocket carries the accept value of the request's key");
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUEST: &str = "GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket, foo/2\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    #[test]
+    fn request_response_pairs_pass_every_check() {
+        for response in [
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: FOO/2\r\nConnection: upgrade\r\n\r\n",
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo/3\r\nConnection: upgrade\r\n\r\n",
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n\r\n",
+            "HTTP/1.1 426 Upgrade Required\r\nUpgrade: h2c\r\n\r\n",
+            "HTTP/1.1 426 Upgrade Required\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nUpgrade: h2c;q=1\r\n\r\n",
+            "HTTP/1.1 1o1 X\r\n\r\n",
+        ] {
+            check_response_bytes(format!("{REQUEST}{response}").as_bytes());
+        }
+        check_response_bytes(b"GET / HTTP/1.1\r\n");
+        check_response_bytes(b"");
+    }
+}

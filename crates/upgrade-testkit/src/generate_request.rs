@@ -1,0 +1,446 @@
+//! `arbitrary` requests for the structured `negotiate` fuzz target: a method, a version, field
+//! lines drawn from the names negotiation reads (lists laid out with the
+//! [`render`](crate::render) machinery of [`generate`](crate::generate), handshake values valid
+//! and invalid), and a server (offers and policy).
+//!
+//! Names and values come mostly from small tables of what clients really send and what peers
+//! get wrong, so that offers and requests meet often; every table has a generated alternative
+//! over the whole `tchar` set.
+
+use arbitrary::{Arbitrary, Result, Unstructured};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use upgrade_negotiate::{HttpVersion, Policy, Preference};
+
+use crate::generate::{ArbEmpties, ArbOws, ArbToken};
+use crate::reference::{RefItem, RefKind};
+use crate::render::{Arrangement, Placement};
+use crate::request::{CaseField, RequestCase, item};
+
+/// The most field lines (before lists are split) of a generated request.
+pub const MAX_FIELDS: usize = 12;
+/// The most elements of one generated list field.
+pub const MAX_LIST_ITEMS: usize = 6;
+/// The most offers of a generated server.
+pub const MAX_OFFERS: usize = 4;
+
+/// Protocols that meet: the profiled ones in several spellings, generic ones with and without
+/// versions, and the examples of RFC 9110 and RFC 2817.
+pub const PROTOCOLS: &[&str] = &[
+    "websocket",
+    "WebSocket",
+    "WEBSOCKET",
+    "websocket/13",
+    "h2c",
+    "H2C",
+    "h2c/1",
+    "foo",
+    "foo/2",
+    "FOO/2",
+    "Foo/3",
+    "bar",
+    "bar/1.0",
+    "TLS/1.0",
+    "HTTP/2.0",
+    "h2",
+    "IRC/6.9",
+    "RTA/x11",
+];
+
+/// Connection options: `upgrade` in several spellings, its look-alikes, and the usual others.
+pub const CONNECTION_OPTIONS: &[&str] = &[
+    "upgrade",
+    "Upgrade",
+    "UPGRADE",
+    "keep-alive",
+    "Keep-Alive",
+    "close",
+    "HTTP2-Settings",
+    "http2-settings",
+    "notupgrade",
+    "upgrade-x",
+    "te",
+];
+
+/// `Sec-WebSocket-Key` values besides generated valid keys: the RFC 6455 and Firefox examples,
+/// OWS around a valid key, and keys that are short, unpadded, 17 bytes, base64url, with trailing
+/// bits set, or empty.
+pub const WEBSOCKET_KEYS: &[&str] = &[
+    "dGhlIHNhbXBsZSBub25jZQ==",
+    "x3JJHMbDL1EzLkh9GBhXDw==",
+    " dGhlIHNhbXBsZSBub25jZQ==\t",
+    "c2hvcnQ=",
+    "dGhlIHNhbXBsZSBub25jZQ",
+    "dGhlIHNhbXBsZSBub25jZSE=",
+    "dGhlIHNhbXBsZSBub25jZQ-_",
+    "dGhlIHNhbXBsZSBub25jZR==",
+    "",
+];
+
+/// `Sec-WebSocket-Version` values.
+pub const WEBSOCKET_VERSIONS: &[&str] = &["13", "8", "13, 8", " 13 ", "", "7", "013", "13,"];
+
+/// `HTTP2-Settings` values besides generated ones: curl's, another valid one, the empty payload,
+/// and values that are padded, out of bounds, of a bad alphabet or of a bad length.
+pub const HTTP2_SETTINGS: &[&str] = &[
+    "AAMAAABkAAQCAAAAAAIAAAAA",
+    "AAMAAABkAARAAAAAAAIAAAAA",
+    "",
+    "AAMAAABk=",
+    "AAIAAAAC",
+    "AAMAAAB+",
+    "AAMAAAB",
+];
+
+/// `Content-Length` values besides generated numbers.
+pub const CONTENT_LENGTHS: &[&str] = &[
+    "0",
+    "5, 5",
+    "5, 6",
+    "-1",
+    "",
+    "0x10",
+    "18446744073709551616",
+    " 7 ",
+];
+
+/// `Transfer-Encoding` values.
+pub const TRANSFER_ENCODINGS: &[&str] = &[
+    "chunked",
+    "gzip, chunked",
+    "chunked, gzip",
+    "identity",
+    "Chunked",
+    "chunked, chunked",
+    "chunked;foo=bar",
+    "gzip;q=\"a,b\", chunked",
+    ",chunked",
+    "",
+];
+
+/// `Expect` values.
+pub const EXPECTATIONS: &[&str] = &[
+    "100-continue",
+    "100-Continue",
+    "100-continue, foo",
+    "foo",
+    "",
+];
+
+/// `Upgrade` values outside the list grammar (a parameter, a quoted string, a space inside, a
+/// slash without a version or a name, two slashes), without commas so that they hold no empty
+/// element.
+pub const MALFORMED_UPGRADES: &[&str] = &[
+    "websocket;q=1",
+    "\"websocket\"",
+    "foo bar",
+    "websocket/",
+    "/2",
+    "a/b/c",
+    "websocket /13",
+];
+
+/// `Connection` values outside the list grammar, without commas.
+pub const MALFORMED_CONNECTIONS: &[&str] = &["up grade", "upgrade;", "\"upgrade\"", "upgrade/1"];
+
+/// `Host` values.
+pub const HOSTS: &[&str] = &["example.com", "localhost:8080", ""];
+
+/// The longest value of a field outside the tables.
+const MAX_OTHER_VALUE_LEN: usize = 16;
+
+/// One of `table`, or, with the same weight as one entry, what `generated` makes.
+fn table_or<'a, T>(
+    u: &mut Unstructured<'a>,
+    table: &[&str],
+    from_table: impl FnOnce(&str) -> T,
+    generated: impl FnOnce(&mut Unstructured<'a>) -> Result<T>,
+) -> Result<T> {
+    let index = u.choose_index(table.len() + 1)?;
+    match table.get(index) {
+        Some(text) => Ok(from_table(text)),
+        None => generated(u),
+    }
+}
+
+fn token(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    Ok(ArbToken::arbitrary(u)?.0)
+}
+
+/// A protocol from [`PROTOCOLS`], or any `name[/version]` of tokens.
+fn protocol(u: &mut Unstructured<'_>) -> Result<RefItem> {
+    table_or(u, PROTOCOLS, item, |u| {
+        let name = token(u)?;
+        let version = if u.arbitrary()? {
+            Some(token(u)?)
+        } else {
+            None
+        };
+        Ok(RefItem { name, version })
+    })
+}
+
+/// A connection option from [`CONNECTION_OPTIONS`], or any token.
+fn connection_option(u: &mut Unstructured<'_>) -> Result<RefItem> {
+    table_or(u, CONNECTION_OPTIONS, item, |u| {
+        Ok(RefItem {
+            name: token(u)?,
+            version: None,
+        })
+    })
+}
+
+fn placement(u: &mut Unstructured<'_>) -> Result<Placement> {
+    Ok(Placement {
+        blank_line_before: Option::<ArbOws>::arbitrary(u)?.map(|o| o.0),
+        empties_before: ArbEmpties::arbitrary(u)?.to_empty_elements(),
+        before: ArbOws::arbitrary(u)?.0,
+        after: ArbOws::arbitrary(u)?.0,
+        break_after: u.arbitrary()?,
+    })
+}
+
+/// A list field of `kind`: up to [`MAX_LIST_ITEMS`] elements made by `element`, each placed
+/// with OWS, empty elements and line breaks.
+fn list(
+    u: &mut Unstructured<'_>,
+    name: &str,
+    kind: RefKind,
+    element: fn(&mut Unstructured<'_>) -> Result<RefItem>,
+) -> Result<CaseField> {
+    let len = u.int_in_range(0..=MAX_LIST_ITEMS)?;
+    let mut items = Vec::with_capacity(len);
+    let mut placements = Vec::with_capacity(len);
+    for _ in 0..len {
+        items.push(element(u)?);
+        placements.push(placement(u)?);
+    }
+    let arrangement = Arrangement {
+        placements,
+        trailing_empties: ArbEmpties::arbitrary(u)?.to_empty_elements(),
+        trailing_blank_line: Option::<ArbOws>::arbitrary(u)?.map(|o| o.0),
+    };
+    Ok(CaseField::list(name, kind, items, arrangement))
+}
+
+/// A field of one line: a value from `table`, or what `generated` makes.
+fn text(
+    u: &mut Unstructured<'_>,
+    name: &str,
+    table: &[&str],
+    generated: impl FnOnce(&mut Unstructured<'_>) -> Result<Vec<u8>>,
+) -> Result<CaseField> {
+    let value = table_or(u, table, |t| t.as_bytes().to_vec(), generated)?;
+    Ok(CaseField::text(name, &value))
+}
+
+/// A valid key: the base64 of 16 bytes.
+fn websocket_key(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let mut nonce = [0u8; 16];
+    u.fill_buffer(&mut nonce)?;
+    Ok(STANDARD.encode(nonce).into_bytes())
+}
+
+/// A SETTINGS payload of 1 to 3 settings, identifiers and values biased towards the defined
+/// ones and their bounds, in unpadded base64url.
+fn http2_settings(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    const IDS: &[u16] = &[1, 2, 3, 4, 5, 6, 8];
+    const VALUES: &[u32] = &[
+        0,
+        1,
+        2,
+        0x3fff,
+        0x4000,
+        0x00ff_ffff,
+        0x0100_0000,
+        0x7fff_ffff,
+        0x8000_0000,
+    ];
+    let count = u.int_in_range(1..=3)?;
+    let mut payload = Vec::with_capacity(6 * count);
+    for _ in 0..count {
+        let id = match u.choose_index(IDS.len() + 1)? {
+            i if i < IDS.len() => IDS[i],
+            _ => u.arbitrary()?,
+        };
+        let value = match u.choose_index(VALUES.len() + 1)? {
+            i if i < VALUES.len() => VALUES[i],
+            _ => u.arbitrary()?,
+        };
+        payload.extend_from_slice(&id.to_be_bytes());
+        payload.extend_from_slice(&value.to_be_bytes());
+    }
+    Ok(URL_SAFE_NO_PAD.encode(payload).into_bytes())
+}
+
+/// Up to 16 bytes of visible ASCII, SP and HTAB: what httparse reads back unchanged.
+fn visible_text(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let len = u.int_in_range(0..=MAX_OTHER_VALUE_LEN)?;
+    let mut value = Vec::with_capacity(len);
+    for _ in 0..len {
+        value.push(match u.int_in_range(0x1f..=0x7e)? {
+            0x1f => b'\t',
+            b => b,
+        });
+    }
+    Ok(value)
+}
+
+/// [`visible_text`] without commas: a field line value that holds no empty element.
+fn visible_text_without_commas(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let mut value = visible_text(u)?;
+    for b in &mut value {
+        if *b == b',' {
+            *b = b';';
+        }
+    }
+    Ok(value)
+}
+
+fn field(u: &mut Unstructured<'_>) -> Result<CaseField> {
+    Ok(match u.choose_index(13)? {
+        0 => list(u, "Upgrade", RefKind::Upgrade, protocol)?,
+        1 => list(u, "Connection", RefKind::Connection, connection_option)?,
+        2 => list(
+            u,
+            "Proxy-Connection",
+            RefKind::Connection,
+            connection_option,
+        )?,
+        3 => text(u, "Sec-WebSocket-Key", WEBSOCKET_KEYS, websocket_key)?,
+        4 => text(u, "Sec-WebSocket-Version", WEBSOCKET_VERSIONS, visible_text)?,
+        5 => text(u, "HTTP2-Settings", HTTP2_SETTINGS, http2_settings)?,
+        6 => text(u, "Content-Length", CONTENT_LENGTHS, |u| {
+            Ok(u32::arbitrary(u)?.to_string().into_bytes())
+        })?,
+        7 => text(u, "Transfer-Encoding", TRANSFER_ENCODINGS, visible_text)?,
+        8 => text(u, "Expect", EXPECTATIONS, visible_text)?,
+        9 => text(u, "Host", HOSTS, visible_text)?,
+        10 => text(
+            u,
+            "Upgrade",
+            MALFORMED_UPGRADES,
+            visible_text_without_commas,
+        )?,
+        11 => text(
+            u,
+            "Connection",
+            MALFORMED_CONNECTIONS,
+            visible_text_without_commas,
+        )?,
+        _ => {
+            let name = String::from_utf8_lossy(&token(u)?).into_owned();
+            let is_list = ["upgrade", "connection", "proxy-connection"]
+                .iter()
+                .any(|list| name.eq_ignore_ascii_case(list));
+            let value = if is_list {
+                visible_text_without_commas(u)?
+            } else {
+                visible_text(u)?
+            };
+            CaseField::text(&name, &value)
+        }
+    })
+}
+
+impl<'a> Arbitrary<'a> for RequestCase {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let method = match u.choose_index(5)? {
+            0 => "GET".to_string(),
+            1 => "POST".to_string(),
+            2 => "CONNECT".to_string(),
+            3 => "OPTIONS".to_string(),
+            _ => String::from_utf8_lossy(&token(u)?).into_owned(),
+        };
+        let version = match u.choose_index(3)? {
+            0 => HttpVersion::Http11,
+            1 => HttpVersion::Http10,
+            _ => HttpVersion::Http2OrLater,
+        };
+        let preference = if u.arbitrary()? {
+            Preference::Server
+        } else {
+            Preference::Client
+        };
+        let policy = Policy::new()
+            .with_preference(preference)
+            .with_require_upgrade(u.arbitrary()?);
+        let offers = (0..u.int_in_range(0..=MAX_OFFERS)?)
+            .map(|_| protocol(u))
+            .collect::<Result<Vec<_>>>()?;
+        let fields = (0..u.int_in_range(0..=MAX_FIELDS)?)
+            .map(|_| field(u))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RequestCase {
+            method,
+            version,
+            fields,
+            offers,
+            policy,
+        })
+    }
+}
+
+/// The input of the `negotiate` fuzz target: a request with its server, and the bits that flip
+/// the case of its field names.
+#[derive(Clone, Debug, PartialEq, Eq, Arbitrary)]
+pub struct RequestInput {
+    /// Bits that flip the ASCII case of the letters of field names.
+    pub name_case: u64,
+    /// The request and its server.
+    pub case: RequestCase,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::ref_is_tchar;
+
+    fn inputs() -> Vec<RequestInput> {
+        let seed: Vec<u8> = (0..16384u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .collect();
+        let mut u = Unstructured::new(&seed);
+        let mut inputs = Vec::new();
+        while !u.is_empty() {
+            match RequestInput::arbitrary(&mut u) {
+                Ok(input) => inputs.push(input),
+                Err(_) => break,
+            }
+        }
+        inputs
+    }
+
+    #[test]
+    fn generated_requests_have_token_names_and_offers() {
+        let inputs = inputs();
+        assert!(inputs.len() > 10, "{}", inputs.len());
+        for input in &inputs {
+            let case = &input.case;
+            assert!(case.method.bytes().all(ref_is_tchar));
+            for field in &case.fields {
+                assert!(!field.name.is_empty() && field.name.bytes().all(ref_is_tchar));
+            }
+            for offer in &case.offers {
+                assert!(offer.name.iter().copied().all(ref_is_tchar));
+            }
+        }
+    }
+
+    #[test]
+    fn generated_requests_pass_every_check() {
+        for input in inputs() {
+            crate::negotiation::check_case(&input.case, input.name_case);
+        }
+    }
+
+    #[test]
+    fn generated_keys_and_settings_are_valid() {
+        let data = [7u8; 64];
+        let mut u = Unstructured::new(&data);
+        let key = websocket_key(&mut u).unwrap();
+        assert!(upgrade_negotiate::is_websocket_key(&key));
+        let settings = http2_settings(&mut Unstructured::new(&[0u8; 64])).unwrap();
+        assert!(upgrade_negotiate::is_http2_settings(&settings));
+    }
+}

@@ -1,0 +1,967 @@
+//! The negotiation invariants of DESIGN.md sections 3 and 4 as checks that panic, naming the
+//! invariant, with the escaped request, the offers, the policy and the decision, when one does
+//! not hold. The proptest properties of `upgrade-negotiate` and the `negotiate` and
+//! `negotiate_raw` fuzz targets call these same functions.
+//!
+//! What the client listed and what `Connection` holds are read with the reference parser, not
+//! with `upgrade-grammar`, so that the checks share no code with what they check.
+
+use std::fmt::Write as _;
+
+use upgrade_grammar::Protocol;
+use upgrade_negotiate::{
+    BodyFraming, Decision, HttpVersion, Outcome, Policy, Preference, Reason, Request,
+    WebSocketAccept, check_response, negotiate, parse_request, parse_response,
+};
+
+use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
+use crate::render::canonical;
+use crate::request::{ListWriting, RequestCase, Writing, flip_case};
+
+/// One negotiation as the checks see it: the request (method, version, field lines) and the
+/// server it is sent to (offers in its order of preference, policy).
+#[derive(Clone, Debug)]
+pub struct Exchange<'a> {
+    /// The method, as received.
+    pub method: &'a [u8],
+    /// The HTTP version.
+    pub version: HttpVersion,
+    /// The field lines, in order.
+    pub lines: Vec<(&'a str, &'a [u8])>,
+    /// The server's offers, in its order of preference.
+    pub offers: Vec<Protocol<'a>>,
+    /// The server's policy.
+    pub policy: Policy,
+}
+
+impl<'a> Exchange<'a> {
+    /// The request, for the negotiator and the client-side check.
+    pub fn request(&self) -> Request<'_, [(&'a str, &'a [u8])]> {
+        Request::new(self.method, self.version, self.lines.as_slice())
+    }
+
+    /// The server's decision.
+    pub fn negotiate(&self) -> Decision<'_> {
+        negotiate(&self.request(), &self.offers, &self.policy)
+    }
+
+    /// The same request sent to a server with `policy`.
+    pub fn with_policy(&self, policy: Policy) -> Exchange<'a> {
+        Exchange {
+            policy,
+            ..self.clone()
+        }
+    }
+
+    /// The values of every field line named `name`, ignoring ASCII case.
+    fn values(&self, name: &str) -> Vec<&'a [u8]> {
+        self.lines
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, v)| v)
+            .collect()
+    }
+
+    /// The request's `Upgrade` list, read by the reference parser with the policy's grammar.
+    fn client_listed(&self) -> RefOutcome {
+        reference_parse(
+            RefKind::Upgrade,
+            &self.values("upgrade"),
+            self.policy.config(),
+        )
+    }
+
+    /// The request's `Connection` list, read by the reference parser with the policy's grammar.
+    fn connection(&self) -> RefOutcome {
+        reference_parse(
+            RefKind::Connection,
+            &self.values("connection"),
+            self.policy.config(),
+        )
+    }
+
+    /// The indices of the offers that the client listed, in the order that the policy's
+    /// preference tries them (rule 9): the client's list, each element mapped to the first offer
+    /// equal to it, or the offers in order.
+    fn candidates(&self) -> Vec<usize> {
+        let listed = self.client_listed().items;
+        match self.policy.preference() {
+            Preference::Client => listed
+                .iter()
+                .filter_map(|asked| self.offers.iter().position(|o| same_protocol(o, asked)))
+                .collect(),
+            Preference::Server => (0..self.offers.len())
+                .filter(|&i| {
+                    listed
+                        .iter()
+                        .any(|asked| same_protocol(&self.offers[i], asked))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// RFC 9110 section 7.8 equality, written independently of `upgrade-grammar`: names ignoring
+/// ASCII case, versions exactly.
+fn same_protocol(offer: &Protocol<'_>, item: &RefItem) -> bool {
+    offer.name().as_bytes().eq_ignore_ascii_case(&item.name)
+        && offer.version().map(|v| v.as_bytes()) == item.version.as_deref()
+}
+
+/// A field line value or list element without its leading and trailing SP / HTAB (RFC 9110
+/// section 5.5).
+pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    &value[start..end]
+}
+
+/// The profile (rule 10) an offer goes through: its name, for `websocket` and `h2c`.
+fn profile(offer: &Protocol<'_>) -> Option<&'static str> {
+    ["websocket", "h2c"]
+        .into_iter()
+        .find(|p| offer.name().as_bytes().eq_ignore_ascii_case(p.as_bytes()))
+}
+
+/// The response head the decision writes.
+pub fn response_head(decision: &Decision<'_>) -> String {
+    let mut head = String::new();
+    if decision.write_response(&mut head).is_err() {
+        panic!("writing a response head to a String failed: {decision:?}");
+    }
+    head
+}
+
+/// The request, offers, policy and decision, for failure messages.
+pub fn describe(exchange: &Exchange<'_>, decision: &Decision<'_>) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "  request:  {} {} [",
+        exchange.method.escape_ascii(),
+        exchange.version
+    );
+    for (i, (name, value)) in exchange.lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(
+            out,
+            "b\"{}: {}\"",
+            name.escape_default(),
+            value.escape_ascii()
+        );
+    }
+    out.push_str("]\n  offers:   [");
+    for (i, offer) in exchange.offers.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{offer}");
+    }
+    let _ = write!(
+        out,
+        "]\n  policy:   {:?}\n  decision: {} / {} / protocol {:?} at {:?} / body {:?} / 100-continue {} / accept {:?}\n  response: b\"{}\"",
+        exchange.policy,
+        decision.outcome(),
+        decision.reason(),
+        decision.protocol().map(|p| p.to_string()),
+        decision.protocol_index(),
+        decision.request_body(),
+        decision.interim_continue(),
+        decision.websocket_accept().map(|a| a.to_string()),
+        response_head(decision).escape_default(),
+    );
+    out
+}
+
+fn fail(invariant: &str, exchange: &Exchange<'_>, decision: &Decision<'_>, found: &str) -> ! {
+    panic!(
+        "{invariant}\n  found:    {found}\n{}",
+        describe(exchange, decision)
+    );
+}
+
+/// A switch names a protocol that the client listed and the server offered, spelled as
+/// offered; [`Reason::Switched`] goes with [`Outcome::Switch`] and nothing else.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_switch_names_a_listed_offer(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str =
+        "a switch names a protocol that the client listed and the server offered";
+    let switched = decision.outcome() == Outcome::Switch;
+    if switched != (decision.reason() == Reason::Switched) {
+        fail(INVARIANT, exchange, decision, "switch without `switched`");
+    }
+    if !switched {
+        return;
+    }
+    let Some(index) = decision.protocol_index() else {
+        fail(INVARIANT, exchange, decision, "no protocol index");
+    };
+    let Some(offer) = exchange.offers.get(index) else {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            "the index is past the offers",
+        );
+    };
+    let spelled_as_offered = decision.protocol().is_some_and(|p| {
+        p.name().as_bytes() == offer.name().as_bytes()
+            && p.version().map(|v| v.as_bytes()) == offer.version().map(|v| v.as_bytes())
+    });
+    if !spelled_as_offered {
+        fail(INVARIANT, exchange, decision, "not spelled as offered");
+    }
+    let listed = exchange.client_listed();
+    if !listed.is_ok() || !listed.items.iter().any(|asked| same_protocol(offer, asked)) {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            "the client's Upgrade does not list it",
+        );
+    }
+}
+
+/// Only HTTP/1.1 switches, never for `CONNECT`, and only when `Connection` is valid and lists
+/// the `upgrade` option (`Proxy-Connection` does not count): HTTP/1.0 and a missing `upgrade`
+/// option never switch.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_no_switch_without_upgrade_option(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str =
+        "HTTP/1.0, CONNECT and a missing `upgrade` option in Connection never switch";
+    if decision.outcome() != Outcome::Switch {
+        return;
+    }
+    if exchange.version != HttpVersion::Http11 {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            "switched a request that is not HTTP/1.1",
+        );
+    }
+    if exchange.method == b"CONNECT" {
+        fail(INVARIANT, exchange, decision, "switched a CONNECT");
+    }
+    let connection = exchange.connection();
+    let lists_upgrade = connection
+        .items
+        .iter()
+        .any(|o| o.name.eq_ignore_ascii_case(b"upgrade"));
+    if !connection.is_ok() || !lists_upgrade {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            "Connection is malformed or does not list `upgrade`",
+        );
+    }
+}
+
+/// The choice among candidates follows the policy's preference (rules 9 to 11): a switch picks a
+/// candidate such that every candidate tried before it (in the client's order under client
+/// preference, in the server's under server preference) has a profile, a different one from the
+/// winner's (a candidate with the winner's profile, or without a profile, would have passed);
+/// without candidates the reason is [`Reason::NoCommonProtocol`]; a profile's verdict concerns
+/// the first candidate, and comes only when every candidate has a profile.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_preference_order(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str =
+        "client order wins under client preference and server order under server preference";
+    let reason = decision.reason();
+    let at_rule_11 = reason == Reason::NoCommonProtocol || decision.protocol_index().is_some();
+    if reason != Reason::Switched && !at_rule_11 {
+        return;
+    }
+    let candidates = exchange.candidates();
+    let found = |what: String| -> ! { fail(INVARIANT, exchange, decision, &what) };
+    if reason == Reason::NoCommonProtocol {
+        if !candidates.is_empty() {
+            found(format!("no common protocol, but candidates {candidates:?}"));
+        }
+        return;
+    }
+    let Some(index) = decision.protocol_index() else {
+        return;
+    };
+    let Some(offer) = exchange.offers.get(index) else {
+        found(format!("protocol index {index} is past the offers"));
+    };
+    if reason == Reason::Switched {
+        let Some(rank) = candidates.iter().position(|&c| c == index) else {
+            found(format!(
+                "offer {index} is not among the candidates {candidates:?}"
+            ));
+        };
+        for &earlier in &candidates[..rank] {
+            let skipped = profile(&exchange.offers[earlier]);
+            if skipped.is_none() || skipped == profile(offer) {
+                found(format!(
+                    "offer {earlier} comes before offer {index} in {candidates:?} and would have passed"
+                ));
+            }
+        }
+    } else {
+        if candidates.first() != Some(&index) {
+            found(format!(
+                "a profile's verdict for offer {index}, but the first candidate of {candidates:?} is tried first"
+            ));
+        }
+        if let Some(generic) = candidates
+            .iter()
+            .find(|&&c| profile(&exchange.offers[c]).is_none())
+        {
+            found(format!(
+                "a profile's verdict, but offer {generic} has no profile and passes"
+            ));
+        }
+    }
+}
+
+/// Every response head the server builds passes the client-side check against the same
+/// request: a 101 is valid and switched, to the protocol the decision names, spelled as offered;
+/// a 426 or 400 is valid and not switched, with the decision's status.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_client_accepts_the_response(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str = "every response the server builds passes the client check";
+    if decision.outcome() == Outcome::Continue {
+        return;
+    }
+    let head = response_head(decision);
+    let mut headers = [httparse::EMPTY_HEADER; 16];
+    let parsed = match parse_response(head.as_bytes(), &mut headers) {
+        Ok(parsed) => parsed,
+        Err(e) => fail(
+            INVARIANT,
+            exchange,
+            decision,
+            &format!("unreadable head: {e}"),
+        ),
+    };
+    let check = check_response(&exchange.request(), &parsed.response());
+    let protocols: Vec<String> = check.protocols().map(|p| p.to_string()).collect();
+    let found = format!(
+        "status {}, valid {}, switched {}, reason {}, protocols {protocols:?}",
+        parsed.status(),
+        check.valid(),
+        check.switched(),
+        check.reason()
+    );
+    let switch = decision.outcome() == Outcome::Switch;
+    let expected_protocols = match (switch, decision.protocol()) {
+        (true, Some(protocol)) => Some(vec![protocol.to_string()]),
+        (true, None) => fail(INVARIANT, exchange, decision, "a switch without a protocol"),
+        (false, _) => None,
+    };
+    if Some(parsed.status()) != decision.status()
+        || !check.valid()
+        || check.switched() != switch
+        || expected_protocols.is_some_and(|p| p != protocols)
+    {
+        fail(INVARIANT, exchange, decision, &found);
+    }
+}
+
+/// The written response head is well formed: empty to carry on with HTTP; otherwise CRLF line
+/// endings only, ending with the empty line, read completely by httparse as an HTTP/1.1
+/// response with the decision's status, every field value visible ASCII with single spaces
+/// inside. A 426 that the policy required lists every offer in canonical form.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_response_head(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str = "the written response head is well formed";
+    let head = response_head(decision);
+    let bytes = head.as_bytes();
+    if decision.outcome() == Outcome::Continue {
+        if !head.is_empty() {
+            fail(INVARIANT, exchange, decision, "a head for `continue`");
+        }
+        return;
+    }
+    let crlf_only = bytes.iter().enumerate().all(|(i, &b)| match b {
+        b'\r' => bytes.get(i + 1) == Some(&b'\n'),
+        b'\n' => i > 0 && bytes[i - 1] == b'\r',
+        _ => true,
+    });
+    if !crlf_only || !head.ends_with("\r\n\r\n") {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            "a bare CR or LF, or no empty line at the end",
+        );
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 16];
+    let mut response = httparse::Response::new(&mut headers);
+    match response.parse(bytes) {
+        Ok(httparse::Status::Complete(len)) if len == bytes.len() => {}
+        other => fail(
+            INVARIANT,
+            exchange,
+            decision,
+            &format!("httparse reads {other:?} of {} bytes", bytes.len()),
+        ),
+    }
+    if response.version != Some(1) || response.code != decision.status() {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            &format!(
+                "version 1.{:?}, status {:?}",
+                response.version, response.code
+            ),
+        );
+    }
+    let vchar = |b: &u8| (0x21..=0x7e).contains(b);
+    for header in response.headers.iter() {
+        let value = header.value;
+        let visible = value.first().is_some_and(vchar)
+            && value.last().is_some_and(vchar)
+            && value.iter().all(|b| vchar(b) || *b == b' ')
+            && !value.windows(2).any(|w| w == b"  ");
+        if !visible {
+            fail(
+                INVARIANT,
+                exchange,
+                decision,
+                &format!("the value of {} is not visible ASCII", header.name),
+            );
+        }
+    }
+    let required_by_policy = decision.outcome() == Outcome::Required
+        && decision.reason() != Reason::WebSocketVersionUnsupported;
+    if required_by_policy {
+        let offers: Vec<RefItem> = exchange
+            .offers
+            .iter()
+            .map(|o| RefItem::new(o.name().as_bytes(), o.version().map(|v| v.as_bytes())))
+            .collect();
+        let want = canonical(RefKind::Upgrade, &offers);
+        let upgrade: Vec<&[u8]> = response
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("upgrade"))
+            .map(|h| h.value)
+            .collect();
+        if upgrade != [want.as_slice()] {
+            fail(
+                INVARIANT,
+                exchange,
+                decision,
+                "a 426 that does not list every offer",
+            );
+        }
+    }
+}
+
+/// A switch is never made before the request body has been framed: no `Content-Length` and no
+/// `Transfer-Encoding` is no body, `Content-Length` (every element the same decimal value) is
+/// that length, `Transfer-Encoding` alone is chunked, and both never switch. The decision asks
+/// for `100 Continue` exactly when an HTTP/1.1 request carries `Expect: 100-continue` (in any
+/// line or element, ignoring case), except for rules 1 and 2, which read no field but `Upgrade`
+/// and `Connection`.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_request_body(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str =
+        "a switch frames the request body first, and 100 Continue follows Expect";
+    let reads_fields = !matches!(
+        decision.reason(),
+        Reason::RequestMalformed | Reason::Http2UpgradeForbidden
+    );
+    let expects = exchange.values("expect").iter().any(|line| {
+        line.split(|&b| b == b',')
+            .any(|element| trim_ows(element).eq_ignore_ascii_case(b"100-continue"))
+    });
+    let want_continue = reads_fields && expects && exchange.version != HttpVersion::Http10;
+    if decision.interim_continue() != want_continue {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            &format!("100-continue {}", decision.interim_continue()),
+        );
+    }
+    if decision.outcome() != Outcome::Switch {
+        return;
+    }
+    let lengths = exchange.values("content-length");
+    let codings = exchange.values("transfer-encoding");
+    let framing = match (lengths.is_empty(), codings.is_empty()) {
+        (true, true) => Some(BodyFraming::None),
+        (true, false) => Some(BodyFraming::Chunked),
+        (false, true) => {
+            // RFC 9110 section 8.6: `1*DIGIT`; repeated values must be the same decimal value,
+            // so `5` and `05` agree.
+            let decimal = |element: &[u8]| -> Option<u64> {
+                let digits = trim_ows(element);
+                if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                std::str::from_utf8(digits).ok()?.parse().ok()
+            };
+            let values: Option<Vec<u64>> = lengths
+                .iter()
+                .flat_map(|line| line.split(|&b| b == b','))
+                .map(decimal)
+                .collect();
+            values
+                .filter(|v| v.windows(2).all(|w| w[0] == w[1]))
+                .and_then(|v| v.first().copied())
+                .map(BodyFraming::ContentLength)
+        }
+        (false, false) => None,
+    };
+    if framing.is_none() || decision.request_body() != framing {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            &format!(
+                "body {:?} for a request framed as {framing:?}",
+                decision.request_body()
+            ),
+        );
+    }
+}
+
+/// Every check on one decision: [`check_switch_names_a_listed_offer`],
+/// [`check_no_switch_without_upgrade_option`], [`check_preference_order`],
+/// [`check_request_body`], [`check_response_head`] and [`check_client_accepts_the_response`].
+///
+/// # Panics
+///
+/// When an invariant does not hold.
+pub fn check_decision(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    check_switch_names_a_listed_offer(exchange, decision);
+    check_no_switch_without_upgrade_option(exchange, decision);
+    check_preference_order(exchange, decision);
+    check_request_body(exchange, decision);
+    check_response_head(exchange, decision);
+    check_client_accepts_the_response(exchange, decision);
+}
+
+/// The parts of a decision that its layout must not change: everything but where a grammar
+/// error sits.
+#[derive(PartialEq, Eq)]
+struct Summary {
+    outcome: Outcome,
+    reason: Reason,
+    protocol: Option<(usize, String)>,
+    request_body: Option<BodyFraming>,
+    interim_continue: bool,
+    websocket_accept: Option<WebSocketAccept>,
+    head: String,
+}
+
+fn summary(decision: &Decision<'_>) -> Summary {
+    Summary {
+        outcome: decision.outcome(),
+        reason: decision.reason(),
+        protocol: decision
+            .protocol_index()
+            .zip(decision.protocol().map(|p| p.to_string())),
+        request_body: decision.request_body(),
+        interim_continue: decision.interim_continue(),
+        websocket_accept: decision.websocket_accept().copied(),
+        head: response_head(decision),
+    }
+}
+
+/// Two writings of the same request get the same decision: outcome, reason, protocol, body
+/// framing, `100 Continue`, accept value and response head.
+///
+/// # Panics
+///
+/// When they differ, with both requests in the message.
+pub fn check_same_decision(
+    invariant: &str,
+    (a, a_decision): (&Exchange<'_>, &Decision<'_>),
+    (b, b_decision): (&Exchange<'_>, &Decision<'_>),
+) {
+    if summary(a_decision) != summary(b_decision) {
+        panic!(
+            "{invariant}\n  one way:\n{}\n  the other:\n{}",
+            describe(a, a_decision),
+            describe(b, b_decision)
+        );
+    }
+}
+
+fn check_writings(invariant: &str, case: &RequestCase, a: Writing, b: Writing) {
+    let (a, b) = (case.write(a), case.write(b));
+    let (a, b) = (a.exchange(), b.exchange());
+    check_same_decision(invariant, (&a, &a.negotiate()), (&b, &b.negotiate()));
+}
+
+/// Header-name case never changes the decision: the request with its names as given and with
+/// the letters that `name_case` selects flipped.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_name_case_invariance(case: &RequestCase, name_case: u64) {
+    check_writings(
+        "header-name case never changes the decision",
+        case,
+        Writing::PLAIN,
+        Writing {
+            name_case,
+            ..Writing::PLAIN
+        },
+    );
+}
+
+/// Splitting a list over several field lines (with OWS and lines of only OWS) never changes
+/// the decision: each list on one line against the lists laid out by their arrangements,
+/// without empty elements.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_split_invariance(case: &RequestCase) {
+    check_writings(
+        "splitting lists over field lines never changes the decision",
+        case,
+        Writing::PLAIN,
+        Writing {
+            lists: ListWriting::Split,
+            ..Writing::PLAIN
+        },
+    );
+}
+
+/// Adding empty elements never changes the decision, as long as they stay within the policy's
+/// bounds: the arranged lists without and with their empty elements.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_empty_element_invariance(case: &RequestCase) {
+    if !case.within_bounds() {
+        return;
+    }
+    check_writings(
+        "adding empty elements never changes the decision",
+        case,
+        Writing {
+            lists: ListWriting::Split,
+            ..Writing::PLAIN
+        },
+        Writing {
+            lists: ListWriting::Arranged,
+            ..Writing::PLAIN
+        },
+    );
+}
+
+/// Requiring an upgrade only turns carrying on with HTTP into a 426 listing the offers, for the
+/// reasons that carry on (no `Upgrade`, except in HTTP/2; HTTP/1.0; no `upgrade` option; an
+/// empty `Upgrade`; no common protocol) and when there are offers; every other decision stays
+/// the same. `decision` is the decision without the requirement, `required` the one with it.
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_require_upgrade(
+    exchange: &Exchange<'_>,
+    decision: &Decision<'_>,
+    required: &Decision<'_>,
+) {
+    const INVARIANT: &str = "requiring an upgrade only turns carrying on into a 426";
+    let carries_on = matches!(
+        decision.reason(),
+        Reason::Http10Ignored
+            | Reason::ConnectionMissingUpgrade
+            | Reason::UpgradeEmpty
+            | Reason::NoCommonProtocol
+    ) || (decision.reason() == Reason::NoUpgradeField
+        && exchange.version != HttpVersion::Http2OrLater);
+    let becomes_426 =
+        decision.outcome() == Outcome::Continue && carries_on && !exchange.offers.is_empty();
+    let with = exchange.with_policy(exchange.policy.with_require_upgrade(true));
+    if becomes_426 {
+        let only_the_outcome_differs = required.outcome() == Outcome::Required
+            && required.reason() == decision.reason()
+            && required.request_body() == decision.request_body()
+            && required.interim_continue() == decision.interim_continue()
+            && required.protocol().is_none();
+        if !only_the_outcome_differs {
+            panic!(
+                "{INVARIANT}\n  found:    not a 426 with the same reason, body and 100-continue\n  without:\n{}\n  required:\n{}",
+                describe(exchange, decision),
+                describe(&with, required)
+            );
+        }
+    } else {
+        check_same_decision(INVARIANT, (exchange, decision), (&with, required));
+    }
+}
+
+/// Every invariant on a generated request: the checks of [`check_decision`] on the request as
+/// generated (lists arranged, names in the case `name_case` gives) under its policy, under the
+/// other preference and with and without an upgrade required; header-name case, splitting and
+/// empty-element invariance; and the request written on the wire and read by httparse
+/// ([`parse_request`]) getting the same decision.
+///
+/// # Panics
+///
+/// When an invariant does not hold.
+pub fn check_case(case: &RequestCase, name_case: u64) {
+    let written = case.write(Writing {
+        lists: ListWriting::Arranged,
+        name_case,
+    });
+    let exchange = written.exchange();
+    for preference in [Preference::Client, Preference::Server] {
+        let policy = exchange.policy.with_preference(preference);
+        let without = exchange.with_policy(policy.with_require_upgrade(false));
+        let with = exchange.with_policy(policy.with_require_upgrade(true));
+        let (decision, required) = (without.negotiate(), with.negotiate());
+        check_decision(&without, &decision);
+        check_decision(&with, &required);
+        check_require_upgrade(&without, &decision, &required);
+    }
+    check_name_case_invariance(case, name_case);
+    check_split_invariance(case);
+    check_empty_element_invariance(case);
+
+    let Some(bytes) = written.to_bytes() else {
+        return;
+    };
+    let mut headers = vec![httparse::EMPTY_HEADER; written.lines.len()];
+    let parsed = match parse_request(&bytes, &mut headers) {
+        Ok(parsed) => parsed,
+        Err(e) => panic!(
+            "a generated request does not parse: {e}\n  bytes: b\"{}\"",
+            bytes.escape_ascii()
+        ),
+    };
+    let read = Exchange {
+        method: parsed.method().as_bytes(),
+        version: parsed.version(),
+        lines: parsed.headers().iter().map(|h| (h.name, h.value)).collect(),
+        offers: exchange.offers.clone(),
+        policy: exchange.policy,
+    };
+    let decision = negotiate(&parsed.request(), &read.offers, &read.policy);
+    check_same_decision(
+        "the request read from the wire by httparse gets the same decision",
+        (&exchange, &exchange.negotiate()),
+        (&read, &decision),
+    );
+}
+
+/// The servers that raw requests are negotiated with: offers in order of preference, with the
+/// profiled protocols in several spellings and positions, and the RFC's generic examples.
+pub const RAW_OFFERS: [&[&[u8]]; 3] = [
+    &[b"websocket", b"h2c"],
+    &[b"h2c", b"foo/2", b"WebSocket"],
+    &[b"FOO/2", b"bar", b"TLS/1.0", b"HTTP/2.0"],
+];
+
+/// Raw bytes as a request through httparse ([`parse_request`]) into the negotiator, never
+/// panicking: a head that cannot be read gets the well-formed 400 of
+/// [`Decision::request_malformed`]; a head that can is negotiated with each server of
+/// [`RAW_OFFERS`] under both preferences, with and without an upgrade required, and every
+/// decision goes through [`check_decision`] and [`check_require_upgrade`]; swapping the ASCII
+/// case of every field name never changes the decision.
+///
+/// # Panics
+///
+/// When an invariant does not hold.
+pub fn check_request_bytes(data: &[u8]) {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let parsed = match parse_request(data, &mut headers) {
+        Ok(parsed) => parsed,
+        Err(_) => {
+            let malformed = Exchange {
+                method: b"",
+                version: HttpVersion::Http11,
+                lines: Vec::new(),
+                offers: Vec::new(),
+                policy: Policy::new(),
+            };
+            check_response_head(&malformed, &Decision::request_malformed());
+            return;
+        }
+    };
+    if parsed.head_len() > data.len() {
+        panic!(
+            "the head is longer than the input: {} > {}",
+            parsed.head_len(),
+            data.len()
+        );
+    }
+    let request = parsed.request();
+    let lines: Vec<(&str, &[u8])> = parsed.headers().iter().map(|h| (h.name, h.value)).collect();
+    for offers in RAW_OFFERS {
+        let offers: Vec<Protocol<'_>> = offers
+            .iter()
+            .filter_map(|o| Protocol::parse(o).ok())
+            .collect();
+        for preference in [Preference::Client, Preference::Server] {
+            let exchange = Exchange {
+                method: parsed.method().as_bytes(),
+                version: parsed.version(),
+                lines: lines.clone(),
+                offers: offers.clone(),
+                policy: Policy::new().with_preference(preference),
+            };
+            let with = exchange.with_policy(exchange.policy.with_require_upgrade(true));
+            let decision = negotiate(&request, &exchange.offers, &exchange.policy);
+            let required = negotiate(&request, &with.offers, &with.policy);
+            check_decision(&exchange, &decision);
+            check_decision(&with, &required);
+            check_require_upgrade(&exchange, &decision, &required);
+        }
+    }
+
+    let flipped: Vec<(String, &[u8])> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, &(name, value))| (flip_case(name, u64::MAX, i), value))
+        .collect();
+    let offers: Vec<Protocol<'_>> = RAW_OFFERS[0]
+        .iter()
+        .filter_map(|o| Protocol::parse(o).ok())
+        .collect();
+    let exchange = Exchange {
+        method: parsed.method().as_bytes(),
+        version: parsed.version(),
+        lines,
+        offers,
+        policy: Policy::new(),
+    };
+    let swapped = Exchange {
+        lines: flipped.iter().map(|(n, v)| (n.as_str(), *v)).collect(),
+        ..exchange.clone()
+    };
+    check_same_decision(
+        "header-name case never changes the decision",
+        (&exchange, &exchange.negotiate()),
+        (&swapped, &swapped.negotiate()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEBSOCKET: &[u8] = b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    fn exchange<'a>(lines: &[(&'a str, &'a [u8])], offers: &[&'a [u8]]) -> Exchange<'a> {
+        Exchange {
+            method: b"GET",
+            version: HttpVersion::Http11,
+            lines: lines.to_vec(),
+            offers: offers.iter().map(|o| Protocol::parse(o).unwrap()).collect(),
+            policy: Policy::new(),
+        }
+    }
+
+    #[test]
+    fn raw_requests_pass_every_check() {
+        for data in [
+            WEBSOCKET,
+            b"GET / HTTP/1.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
+            b"GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: foo/2\r\n\r\n",
+            b"GET / HTTP/1.1\r\nUpgrade: foo/2\r\n\r\n",
+            // RFC 9110 section 8.6: repeated lengths agree by decimal value.
+            b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 05\r\nUpgrade: foo/2\r\nConnection: upgrade\r\n\r\nhello",
+            b"GET / HTTP/1.1\r\n",
+            b"",
+        ] {
+            check_request_bytes(data);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "a switch names a protocol that the client listed")]
+    fn a_switch_to_an_unlisted_offer_fails_its_check() {
+        let listed = exchange(
+            &[("Upgrade", b"foo"), ("Connection", b"upgrade")],
+            &[b"foo"],
+        );
+        let decision = listed.negotiate();
+        assert_eq!(decision.outcome(), Outcome::Switch);
+        // The same decision, shown a request that lists something else.
+        let other = exchange(
+            &[("Upgrade", b"bar"), ("Connection", b"upgrade")],
+            &[b"foo"],
+        );
+        check_switch_names_a_listed_offer(&other, &decision);
+    }
+
+    #[test]
+    #[should_panic(expected = "a missing `upgrade` option in Connection never switch")]
+    fn a_switch_without_the_upgrade_option_fails_its_check() {
+        let listed = exchange(
+            &[("Upgrade", b"foo"), ("Connection", b"upgrade")],
+            &[b"foo"],
+        );
+        let decision = listed.negotiate();
+        let other = exchange(
+            &[("Upgrade", b"foo"), ("Proxy-Connection", b"upgrade")],
+            &[b"foo"],
+        );
+        check_no_switch_without_upgrade_option(&other, &decision);
+    }
+
+    #[test]
+    #[should_panic(expected = "server order under server preference")]
+    fn a_switch_against_the_preference_fails_its_check() {
+        let lines: [(&str, &[u8]); 2] = [("Upgrade", b"b, a"), ("Connection", b"upgrade")];
+        let by_client = exchange(&lines, &[b"a", b"b"]);
+        let decision = by_client.negotiate();
+        assert_eq!(decision.protocol_index(), Some(1));
+        let by_server = by_client.with_policy(Policy::new().with_preference(Preference::Server));
+        check_preference_order(&by_server, &decision);
+    }
+
+    #[test]
+    #[should_panic(expected = "never changes the decision")]
+    fn different_decisions_fail_the_comparison() {
+        let a = exchange(
+            &[("Upgrade", b"foo"), ("Connection", b"upgrade")],
+            &[b"foo"],
+        );
+        let b = exchange(&[("Upgrade", b"foo")], &[b"foo"]);
+        check_same_decision(
+            "header-name case never changes the decision",
+            (&a, &a.negotiate()),
+            (&b, &b.negotiate()),
+        );
+    }
+
+    #[test]
+    fn messages_escape_the_request() {
+        let a = exchange(&[("Upgrade", b"\xff\r\n")], &[b"foo"]);
+        let text = describe(&a, &a.negotiate());
+        assert!(text.contains(r"Upgrade: \xff\r\n"), "{text}");
+        assert!(text.contains("offers:   [foo]"), "{text}");
+    }
+}
