@@ -1,5 +1,8 @@
-//! The harness driver: `cargo xtask fuzz`, `cargo xtask fuzz cmin`, `cargo xtask fuzz coverage`.
+//! The harness driver: `cargo xtask fuzz`, `cargo xtask fuzz cmin`, `cargo xtask fuzz coverage`,
+//! `cargo xtask bench`, `cargo xtask bench --gate`.
 
+mod bench;
+mod bench_gate;
 mod e2e;
 mod fuzz;
 mod fuzz_coverage;
@@ -25,6 +28,9 @@ enum Command {
     /// Run the example server against curl, Python websockets, headless Chromium and raw
     /// sockets; one PASS/FAIL line per scenario.
     E2e(e2e::E2eArgs),
+    /// Run the criterion benches and print one table per input; `--gate` compares instruction
+    /// counts with the committed baseline instead.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +38,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fuzz(args) => fuzz::main(args),
         Command::E2e(args) => e2e::main(args),
+        Command::Bench(args) => bench::main(args),
     };
     match result {
         Ok(code) => code,

@@ -77,3 +77,16 @@ pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The workspace's target folder, as cargo resolves it (`CARGO_TARGET_DIR`, config, default).
+pub(crate) fn target_dir() -> Result<PathBuf, String> {
+    let metadata =
+        output(Command::new("cargo").args(["metadata", "--format-version", "1", "--no-deps"]))?;
+    let metadata: serde_json::Value = serde_json::from_str(&metadata)
+        .map_err(|e| format!("cannot read `cargo metadata`: {e}"))?;
+    metadata
+        .get("target_directory")
+        .and_then(serde_json::Value::as_str)
+        .map(PathBuf::from)
+        .ok_or_else(|| "`cargo metadata` names no target_directory".to_string())
+}

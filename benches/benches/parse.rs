@@ -1,0 +1,68 @@
+//! Criterion benches: one group per input, with `ours` side by side with its peers and the
+//! floor, and a `request` group for whole requests. Run them with `cargo xtask bench`.
+
+use std::hint::black_box;
+use std::process::exit;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use upgrade_benches::request::{self, CHROMIUM_WEBSOCKET};
+use upgrade_benches::{Function, Input, floor, headers, naive, ours};
+
+fn lists(c: &mut Criterion) {
+    let inputs = Input::all().unwrap_or_else(|e| fail(&format!("cannot build the inputs: {e}")));
+    for input in &inputs {
+        let mut group = c.benchmark_group(input.name());
+        group.throughput(Throughput::Bytes(bytes(input.len())));
+        for function in Function::ALL {
+            if !function.applies(input) {
+                continue;
+            }
+            // Each arm names its function directly so that the call is inlined into the timed
+            // loop exactly as a user's call would be.
+            match function {
+                Function::Ours => bench(&mut group, function, input, ours),
+                Function::Naive => bench(&mut group, function, input, naive),
+                Function::Headers => bench(&mut group, function, input, headers),
+                Function::Floor => bench(&mut group, function, input, floor),
+            }
+        }
+        group.finish();
+    }
+}
+
+fn bench<T>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    function: Function,
+    input: &Input,
+    f: impl Fn(&Input) -> T,
+) {
+    group.bench_function(function.name(), |b| b.iter(|| f(black_box(input))));
+}
+
+fn requests(c: &mut Criterion) {
+    let offers =
+        request::offers().unwrap_or_else(|e| fail(&format!("cannot build the offers: {e}")));
+    let mut group = c.benchmark_group(request::GROUP);
+    group.throughput(Throughput::Bytes(bytes(CHROMIUM_WEBSOCKET.len())));
+    let [httparse, httparse_decision] = request::FUNCTIONS;
+    group.bench_function(httparse, |b| {
+        b.iter(|| request::httparse(black_box(CHROMIUM_WEBSOCKET)))
+    });
+    group.bench_function(httparse_decision, |b| {
+        b.iter(|| request::httparse_decision(black_box(CHROMIUM_WEBSOCKET), &offers))
+    });
+    group.finish();
+}
+
+fn bytes(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("{message}");
+    exit(1)
+}
+
+criterion_group!(benches, lists, requests);
+criterion_main!(benches);

@@ -1,0 +1,50 @@
+//! Benchmarks of `upgrade-grammar` and `upgrade-negotiate`, side by side with what peers do.
+//!
+//! One input set and one set of measured functions, shared by the criterion benches
+//! (`benches/parse.rs`, wall-clock time with `Throughput::Bytes`) and by the `icount` binary
+//! (instruction counts under callgrind, the regression gate of `cargo xtask bench --gate`).
+//!
+//! Every [`Input`] is a list of field lines, an `Upgrade` or `Connection` [`Field`], and a
+//! [`Task`]. Each measured function does that task on those bytes and returns an [`Answer`]:
+//!
+//! - [`ours`]: `upgrade_grammar`, as users call it: the whole field is validated, with the exact
+//!   position of the first error;
+//! - [`naive`]: split on `,`, trim SP/HTAB, compare ignoring ASCII case, no validation (what Go's
+//!   `httpguts` and tungstenite do);
+//! - [`headers`]: the `headers` crate's typed `Connection` decoded from an `http::HeaderMap`
+//!   (its `Upgrade` only stores the raw value, so it has no answer for `Upgrade` lists);
+//! - [`floor`]: one pass classifying every byte through a 256-entry `tchar` table, no list
+//!   logic: the lower bound of any validating parser.
+//!
+//! Whole requests: [`request::httparse`] parses a Chromium websocket handshake, and
+//! [`request::httparse_decision`] adds `upgrade_negotiate`'s decision on it.
+//!
+//! ```
+//! use upgrade_benches::{naive, ours, Answer, Input};
+//!
+//! let inputs = Input::all()?;
+//! for input in &inputs {
+//!     if input.name() == "rfc9110-list" {
+//!         assert_eq!(ours(input), Answer::Count(4));
+//!         assert_eq!(naive(input), Answer::Count(4));
+//!     }
+//! }
+//! # Ok::<(), http::header::InvalidHeaderValue>(())
+//! ```
+
+mod answer;
+mod floor;
+mod function;
+mod input;
+mod naive;
+mod ours;
+pub mod request;
+mod typed_headers;
+
+pub use answer::Answer;
+pub use floor::floor;
+pub use function::Function;
+pub use input::{Field, Input, Task};
+pub use naive::naive;
+pub use ours::ours;
+pub use typed_headers::headers;
