@@ -375,6 +375,7 @@ fn cmin(select: &TargetArgs) -> Result<ExitCode, String> {
                 std::fs::copy(&new, d.seeds.join(name)).map_err(|e| format!("{new:?}: {e}"))?;
             }
         }
+        let _ = std::fs::remove_dir_all(&staging);
         let after = seed_files(&d).len();
         println!("{target}: {before} seed(s) -> {after} after minimising");
     }

@@ -27,9 +27,7 @@ pub(crate) fn main(select: &TargetArgs) -> Result<ExitCode, String> {
         profiles.push(PathBuf::from(format!(
             "fuzz/coverage/{target}/coverage.profdata"
         )));
-        objects.push(PathBuf::from(format!(
-            "fuzz/target/{host}/coverage/{host}/release/{target}"
-        )));
+        objects.push(coverage_binary(&host, target)?);
     }
     let merged = Path::new("fuzz/coverage/merged.profdata");
     let mut merge = Command::new(llvm.join("llvm-profdata"));
@@ -109,6 +107,17 @@ fn llvm_cov(llvm: &Path, sub: &str, profile: &Path, objects: &[PathBuf]) -> Comm
         }
     }
     cmd
+}
+
+/// The instrumented binary `cargo fuzz coverage` built: under the fuzz crate's target folder or
+/// the one of the folder it was run from, depending on the cargo-fuzz version.
+fn coverage_binary(host: &str, target: &str) -> Result<PathBuf, String> {
+    let relative = format!("{host}/coverage/{host}/release/{target}");
+    ["fuzz/target", "target"]
+        .iter()
+        .map(|dir| Path::new(dir).join(&relative))
+        .find(|path| path.is_file())
+        .ok_or_else(|| format!("cannot find the coverage build of {target} ({relative})"))
 }
 
 fn host_triple() -> Result<String, String> {
