@@ -58,6 +58,7 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+mod ascii;
 mod config;
 mod connection;
 mod error;
@@ -70,6 +71,7 @@ mod upgrade;
 #[cfg(feature = "http")]
 pub mod http;
 
+pub use ascii::eq_ignore_ascii_case;
 pub use config::{Config, Grammar};
 pub use connection::{ConnectionOptions, parse_connection};
 pub use error::{Error, ErrorKind};

@@ -91,7 +91,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
     pub(crate) fn contains(mut self, name: &[u8]) -> Result<bool, Error> {
         let mut found = false;
         self.drive(|element| {
-            found |= element.name.eq_ignore_ascii_case(name);
+            found |= crate::ascii::eq_ignore_ascii_case(element.name, name);
             ControlFlow::Continue(())
         })?;
         Ok(found)

@@ -221,7 +221,7 @@ impl<'a> Token<'a> {
     /// Only ASCII letters fold: `K` (U+212A KELVIN SIGN) is never `k`, and bytes outside ASCII
     /// never equal anything in a token.
     pub fn eq_ignore_ascii_case(&self, other: &[u8]) -> bool {
-        self.bytes.eq_ignore_ascii_case(other)
+        crate::ascii::eq_ignore_ascii_case(self.bytes, other)
     }
 }
 

@@ -1,5 +1,7 @@
 //! Reading the field lines of a message, whatever holds them.
 
+use upgrade_grammar::eq_ignore_ascii_case;
+
 /// Read access to the header field lines of one message.
 ///
 /// RFC 9110 section 5.2 and 5.3: a field may arrive as several field lines; every line counts,
@@ -27,7 +29,7 @@ pub trait HeaderLines {
 impl HeaderLines for [httparse::Header<'_>] {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+            .filter(move |h| eq_ignore_ascii_case(h.name.as_bytes(), name.as_bytes()))
             .map(|h| h.value)
     }
 }
@@ -35,7 +37,7 @@ impl HeaderLines for [httparse::Header<'_>] {
 impl HeaderLines for [(&str, &[u8])] {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .filter(move |(n, _)| eq_ignore_ascii_case(n.as_bytes(), name.as_bytes()))
             .map(|&(_, v)| v)
     }
 }
@@ -43,7 +45,7 @@ impl HeaderLines for [(&str, &[u8])] {
 impl HeaderLines for [(&str, &str)] {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .filter(move |(n, _)| eq_ignore_ascii_case(n.as_bytes(), name.as_bytes()))
             .map(|&(_, v)| v.as_bytes())
     }
 }

@@ -1,0 +1,100 @@
+//! ASCII-case-insensitive comparison, eight bytes at a time.
+
+/// `0x01` in every byte of a word.
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+/// `0x80` in every byte of a word.
+const HIGHS: u64 = ONES * 0x80;
+
+/// Sets bit 5 (the ASCII case bit) of every byte of `word` that is an uppercase ASCII letter,
+/// and only of those: bytes at or above 0x80 and every other byte are left as they are.
+#[inline(always)]
+fn lowercase_word(word: u64) -> u64 {
+    let low7 = word & !HIGHS;
+    // Bit 7 of each byte of `at_least_a` is set when that byte's low seven bits are >= 'A'; of
+    // `above_z` when they are > 'Z'. The additions cannot carry across bytes: each byte is at
+    // most 0x7f + 0x3f before the sum.
+    let at_least_a = low7 + ONES * u64::from(0x80 - b'A');
+    let above_z = low7 + ONES * u64::from(0x80 - b'Z' - 1);
+    let upper = at_least_a & !above_z & !word & HIGHS;
+    word | (upper >> 2)
+}
+
+/// Whether `a` and `b` are equal when ASCII letters are compared without regard to case: the
+/// rule for protocol names, connection options and field names. Bytes outside ASCII compare
+/// exactly (`K` U+212A KELVIN SIGN is never `k`).
+///
+/// Gives the same answer as `<[u8]>::eq_ignore_ascii_case`, comparing eight bytes at a time.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_grammar::eq_ignore_ascii_case;
+///
+/// assert!(eq_ignore_ascii_case(b"Sec-WebSocket-Key", b"sec-websocket-key"));
+/// assert!(!eq_ignore_ascii_case(b"upgrade", b"upgrades"));
+/// assert!(!eq_ignore_ascii_case("\u{212a}".as_bytes(), b"k"));
+/// ```
+#[inline]
+pub fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a_chunks = a.chunks_exact(8);
+    let mut b_chunks = b.chunks_exact(8);
+    for (x, y) in a_chunks.by_ref().zip(b_chunks.by_ref()) {
+        let (Ok(x), Ok(y)) = (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) else {
+            return false;
+        };
+        if lowercase_word(u64::from_ne_bytes(x)) != lowercase_word(u64::from_ne_bytes(y)) {
+            return false;
+        }
+    }
+    a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowercases_exactly_the_26_uppercase_letters_in_every_byte_position() {
+        for b in 0..=255u8 {
+            for position in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[position] = b;
+                let got = lowercase_word(u64::from_ne_bytes(bytes)).to_ne_bytes();
+                let mut want = [b'a'; 8];
+                want[position] = b.to_ascii_lowercase();
+                assert_eq!(got, want, "byte {b:#04x} at {position}");
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_std_on_every_pair_of_bytes_and_lengths() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for len in [1, 7, 8, 9, 17] {
+                    let mut x = vec![b'Q'; len];
+                    let mut y = vec![b'q'; len];
+                    x[len - 1] = a;
+                    y[len - 1] = b;
+                    assert_eq!(eq_ignore_ascii_case(&x, &y), x.eq_ignore_ascii_case(&y));
+                    x[0] = a;
+                    y[0] = b;
+                    assert_eq!(eq_ignore_ascii_case(&x, &y), x.eq_ignore_ascii_case(&y));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn different_lengths_never_match() {
+        assert!(!eq_ignore_ascii_case(b"abc", b"abcd"));
+        assert!(eq_ignore_ascii_case(b"", b""));
+    }
+}
