@@ -123,13 +123,17 @@ pub fn is_tchar(byte: u8) -> bool {
 
 /// Number of leading `tchar` bytes of `bytes`.
 ///
-/// Eight bytes are classified at a time, with no branch between them, and the first chunk that
-/// holds a non-`tchar` is walked byte by byte to find it.
+/// Most tokens are short, so the first eight bytes are looked at one by one; past them, eight
+/// bytes are classified at a time with no branch between them, and the first chunk that holds a
+/// non-`tchar` is walked byte by byte to find it.
 #[inline(always)]
 pub(crate) fn tchar_prefix_len(bytes: &[u8]) -> usize {
-    let mut len = 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
+    let (head, tail) = bytes.split_at_checked(8).unwrap_or((bytes, &[]));
+    if let Some(stop) = head.iter().position(|&b| flags(b) & TCHAR == 0) {
+        return stop;
+    }
+    let mut len = head.len();
+    for chunk in tail.chunks_exact(8) {
         let all = chunk.iter().fold(TCHAR, |all, &b| all & flags(b));
         if all == 0 {
             break;

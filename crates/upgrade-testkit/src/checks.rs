@@ -166,7 +166,34 @@ fn describe_items(items: &[RefItem]) -> String {
 ///
 /// When a property does not hold.
 pub fn check_roundtrip(input: &ListInput) {
-    check_rendered_items(&input.render());
+    let rendered = input.render();
+    check_rendered_items(&rendered);
+    let lines = rendered.line_slices();
+    for config in [Config::RECIPIENT, Config::SENDER] {
+        let outcome = fast_outcome(rendered.kind, &lines, config.with_max_elements(usize::MAX));
+        for item in &outcome.items {
+            let name = token(&item.name);
+            let version = item.version.as_deref().map(token);
+            if let Some(problem) = crate::raw::check_item(rendered.kind, name, version) {
+                panic!("{problem}\n  input: {}", escape_lines(&lines));
+            }
+        }
+        if let Some((kind, line, offset)) = outcome.error {
+            let error = first_error(rendered.kind, &lines, config.with_max_elements(usize::MAX));
+            if let Some(problem) = error.and_then(|e| crate::raw::check_error_text(&e)) {
+                panic!("{problem}\n  {kind:?} at line {line}, byte {offset}");
+            }
+        }
+    }
+}
+
+/// The first error of `upgrade-grammar` on `lines`, as its own error type.
+fn first_error(kind: RefKind, lines: &[&[u8]], config: Config) -> Option<upgrade_grammar::Error> {
+    let lines = lines.iter().copied();
+    match kind {
+        RefKind::Upgrade => parse_upgrade(lines, config).validate().err(),
+        RefKind::Connection => parse_connection(lines, config).validate().err(),
+    }
 }
 
 /// [`check_rendered_items`], plus [`check_lines`] on the rendered lines (agreement with the

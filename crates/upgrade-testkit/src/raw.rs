@@ -4,6 +4,7 @@
 //! reference parser is the differential target's business.
 
 use std::cell::RefCell;
+use std::fmt::Write as _;
 
 use upgrade_grammar::{
     Config, Error, Protocol, Token, parse_connection, parse_upgrade, write_connection,
@@ -125,7 +126,53 @@ where
     }
 }
 
+/// The text of an error is exactly `<kind> at line L, byte O`: it names the fault and its
+/// position and never echoes input bytes, and its kind has a kebab-case code. `None` when it
+/// is, the problem otherwise.
+pub fn check_error_text(error: &Error) -> Option<String> {
+    TEXT.with_borrow_mut(|text| {
+        text.clear();
+        let _ = write!(text, "{error}");
+        let kind = error.kind();
+        let mut want = String::new();
+        let _ = write!(
+            want,
+            "{kind} at line {}, byte {}",
+            error.line(),
+            error.offset()
+        );
+        let code_ok = kind
+            .code()
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-');
+        (*text != want || !code_ok || !text.is_ascii())
+            .then(|| format!("error text is not `<kind> at line L, byte O`: {text:?}"))
+    })
+}
+
+/// Every item is made of valid tokens, and its text parses back to an equal protocol; `None`
+/// when it does, the problem otherwise.
+pub fn check_item(kind: RefKind, name: Token<'_>, version: Option<Token<'_>>) -> Option<String> {
+    let name_ok = Token::new(name.as_bytes()).is_ok_and(|t| t == name);
+    let version_ok = version.is_none_or(|v| Token::new(v.as_bytes()).is_ok_and(|t| t == v));
+    let protocol = Protocol::new(name, version);
+    let reparsed_ok = TEXT.with_borrow_mut(|text| {
+        text.clear();
+        let _ = write!(text, "{protocol}");
+        match kind {
+            RefKind::Upgrade => Protocol::parse(text.as_bytes())
+                .is_ok_and(|p| p.matches(&protocol) && p.name().as_str() == name.as_str()),
+            RefKind::Connection => text.as_str() == name.as_str(),
+        }
+    });
+    (!(name_ok && version_ok && reparsed_ok))
+        .then(|| format!("an item does not revalidate: {protocol:?}"))
+}
+
 thread_local! {
+    /// A buffer for rendering errors and items, kept between calls.
+    static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+
     /// The buffer formatted lists are written to, kept between calls.
     static FORMATTED: RefCell<String> = const { RefCell::new(String::new()) };
 }
@@ -156,6 +203,9 @@ pub fn check_raw(kind: RefKind, data: &[u8]) {
             .is_some_and(|line| error.offset() <= line.len());
         if !fits {
             fail(&format!("error position outside the input: {error:?}"));
+        }
+        if let Some(problem) = check_error_text(error) {
+            fail(&problem);
         }
     };
 
