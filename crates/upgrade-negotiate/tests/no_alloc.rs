@@ -2,84 +2,17 @@
 //! counting global allocator watches this thread while a browser websocket handshake and an h2c
 //! upgrade are negotiated (accept value included) and their responses written to the stack.
 
-// A global allocator can only be written with `unsafe`; it forwards to `System` unchanged.
-#![allow(unsafe_code)]
 // A panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::fmt;
 
 use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
     Decision, Outcome, Policy, check_response, hop_by_hop, negotiate, parse_request, parse_response,
 };
-
-struct Counting;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the counters are
-// const-initialised thread locals, which never allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        }
-        // SAFETY: same layout contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use upgrade_testkit::alloc::{CountingAllocator, StackWriter, allocations_in};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Runs `f` and returns how many allocations this thread made meanwhile.
-fn allocations_in(f: impl FnOnce()) -> usize {
-    ALLOCATIONS.with(|n| n.set(0));
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    ALLOCATIONS.with(Cell::get)
-}
-
-/// A fixed buffer on the stack that implements `fmt::Write`.
-struct StackWriter<const N: usize> {
-    bytes: [u8; N],
-    len: usize,
-}
-
-impl<const N: usize> StackWriter<N> {
-    fn new() -> Self {
-        StackWriter {
-            bytes: [0; N],
-            len: 0,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap()
-    }
-}
-
-impl<const N: usize> fmt::Write for StackWriter<N> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
-        slot.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// What Chrome sends to open a websocket (with the key of RFC 6455 section 1.3).
 const BROWSER_WEBSOCKET: &[u8] = b"GET /chat HTTP/1.1\r\n\

@@ -14,6 +14,8 @@
 //! - [`checks`]: property checks that panic with a clear message when a property is violated.
 //! - [`negotiation`]: the server-side negotiation invariants as such checks, and
 //!   [`client_check`]: the client-side ones.
+//! - [`alloc`](mod@alloc): a counting global allocator and a fixed `fmt::Write` buffer, for proving
+//!   that code does not allocate.
 //! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
 //!   corpus replay.
 //!
@@ -30,6 +32,7 @@
 // and `Index::index` calls around them.
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
+pub mod alloc;
 pub mod checks;
 pub mod client_check;
 pub mod compare;
