@@ -88,9 +88,32 @@ where
     out
 }
 
+/// A list element that writes its canonical text straight into a `fmt::Write`, without the
+/// formatting machinery of `Display`.
+trait Element {
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result;
+}
+
+impl Element for Token<'_> {
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        out.write_str(self.as_str())
+    }
+}
+
+impl Element for Protocol<'_> {
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        out.write_str(self.name().as_str())?;
+        if let Some(version) = self.version() {
+            out.write_str("/")?;
+            out.write_str(version.as_str())?;
+        }
+        Ok(())
+    }
+}
+
 fn write_joined<T, W, I>(out: &mut W, items: I) -> fmt::Result
 where
-    T: fmt::Display,
+    T: Element,
     W: fmt::Write + ?Sized,
     I: IntoIterator,
     I::Item: Borrow<T>,
@@ -99,7 +122,7 @@ where
         if i > 0 {
             out.write_str(", ")?;
         }
-        write!(out, "{}", item.borrow())?;
+        item.borrow().write_to(out)?;
     }
     Ok(())
 }
