@@ -193,7 +193,23 @@ thread_local! {
 ///
 /// When a property does not hold, with the escaped input in the message.
 pub fn check_raw(kind: RefKind, data: &[u8]) {
-    let lines = || data.split(|&b| b == crate::checks::LINE_SEPARATOR);
+    // Split once: every walk below then reads the same slices instead of looking for line
+    // breaks again. More lines than the array holds are split on each walk.
+    let mut store: [&[u8]; 8] = [&[]; 8];
+    let mut count = 0;
+    for line in data.split(|&b| b == crate::checks::LINE_SEPARATOR) {
+        let Some(slot) = store.get_mut(count) else {
+            return check_raw_lines(kind, data.split(|&b| b == crate::checks::LINE_SEPARATOR));
+        };
+        *slot = line;
+        count += 1;
+    }
+    check_raw_lines(kind, store.get(..count).unwrap_or_default().iter().copied());
+}
+
+/// [`check_raw`] on field lines already split.
+fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Clone) {
+    let lines = || lines.clone();
     let fail = |property: &str| -> ! {
         let shown: Vec<&[u8]> = lines().collect();
         panic!(
