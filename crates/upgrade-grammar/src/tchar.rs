@@ -34,9 +34,10 @@ pub(crate) enum Class {
 /// The sixteen `tchar` symbols, as RFC 9110 section 5.6.2 lists them.
 const TCHAR_SYMBOLS: &[u8] = b"!#$%&'*+-.^_`|~";
 
+/// Class of every byte value; indexed by the byte itself, so a lookup can never go out of bounds.
 // Evaluated only at compile time: an out-of-bounds index here fails the build, never a request.
 #[allow(clippy::indexing_slicing)]
-const fn build_classes() -> [Class; 256] {
+static CLASSES: [Class; 256] = {
     let mut table = [Class::Other; 256];
     let mut b = 0usize;
     while b < 256 {
@@ -56,19 +57,16 @@ const fn build_classes() -> [Class; 256] {
     table[b',' as usize] = Class::Comma;
     table[b'/' as usize] = Class::Slash;
     table
-}
-
-/// Class of every byte value; indexed by the byte itself, so a lookup can never go out of bounds.
-static CLASSES: [Class; 256] = build_classes();
+};
 
 #[inline(always)]
 pub(crate) fn class(byte: u8) -> Class {
     // A `[_; 256]` indexed by `u8` has no out-of-bounds case; `get` keeps the lint honest and
     // compiles to the same single load.
-    match CLASSES.get(usize::from(byte)) {
-        Some(class) => *class,
-        None => Class::Other,
-    }
+    CLASSES
+        .get(usize::from(byte))
+        .copied()
+        .unwrap_or(Class::Other)
 }
 
 /// Bit flags per byte, the same classes as [`CLASSES`] in a form that can be combined without

@@ -159,6 +159,25 @@ pub fn check_error_text(error: &Error) -> Option<String> {
 pub fn check_item(kind: RefKind, name: Token<'_>, version: Option<Token<'_>>) -> Option<String> {
     let name_ok = Token::new(name.as_bytes()).is_ok_and(|t| t == name);
     let version_ok = version.is_none_or(|v| Token::new(v.as_bytes()).is_ok_and(|t| t == v));
+    // A token followed by a space is no token, and the error points at the space; the empty
+    // prefix of a token is no token either.
+    let rejects_more = TEXT.with_borrow_mut(|text| {
+        text.clear();
+        text.push_str(name.as_str());
+        text.push(' ');
+        let err = Token::new(text.as_bytes()).err();
+        let empty = Token::new(name.as_bytes().get(..0).unwrap_or_default()).err();
+        err.is_some_and(|e| {
+            e.kind() == upgrade_grammar::ErrorKind::ByteInvalid && e.offset() == name.as_str().len()
+        }) && empty.is_some_and(|e| e.kind() == upgrade_grammar::ErrorKind::TokenEmpty)
+    });
+    // Display, Debug and AsRef show the token's text and nothing else.
+    let shown = TEXT.with_borrow_mut(|text| {
+        text.clear();
+        let _ = write!(text, "{name}|{name:?}");
+        *text == format!("{}|{:?}", name.as_str(), name.as_str())
+            && name.as_ref() == name.as_bytes()
+    });
     let protocol = Protocol::new(name, version);
     let reparsed_ok = TEXT.with_borrow_mut(|text| {
         text.clear();
@@ -169,7 +188,7 @@ pub fn check_item(kind: RefKind, name: Token<'_>, version: Option<Token<'_>>) ->
             RefKind::Connection => text.as_str() == name.as_str(),
         }
     });
-    (!(name_ok && version_ok && reparsed_ok))
+    (!(name_ok && version_ok && reparsed_ok && rejects_more && shown))
         .then(|| format!("an item does not revalidate: {protocol:?}"))
 }
 
@@ -228,7 +247,7 @@ fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Cl
 
     // Walks 1 and 2, side by side: while the sender grammar reads items they are the recipient
     // grammar's, in order (the grammars differ only on empty elements, where the sender stops).
-    let mut recipient = items(kind, lines(), Config::RECIPIENT);
+    let mut recipient = items(kind, lines(), Config::default());
     let mut sender_valid = true;
     for item in items(kind, lines(), Config::SENDER) {
         match item {

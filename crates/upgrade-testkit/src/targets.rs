@@ -106,7 +106,7 @@ pub fn differential_setup(selector: u8) -> (RefKind, Config) {
         7 => default,
         n => usize::from(n),
     };
-    let config = Config::new(grammar)
+    let config = Config::from(grammar)
         .with_max_elements(bound(selector >> 2, Config::DEFAULT_MAX_ELEMENTS))
         .with_max_empty_elements(bound(selector >> 5, Config::DEFAULT_MAX_EMPTY_ELEMENTS));
     (kind, config)
