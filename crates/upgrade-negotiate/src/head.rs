@@ -191,11 +191,7 @@ pub fn parse_request<'h, 'b>(
     headers: &'h mut [httparse::Header<'b>],
 ) -> Result<ParsedRequest<'h, 'b>, HeadError> {
     let mut request = httparse::Request::new(headers);
-    let head_len = match request.parse(bytes) {
-        Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => return Err(HeadError::Incomplete),
-        Err(e) => return Err(HeadError::Invalid(e)),
-    };
+    let head_len = complete_head(request.parse(bytes))?;
     let httparse::Request {
         method,
         path,
@@ -239,11 +235,7 @@ pub fn parse_response<'h, 'b>(
     headers: &'h mut [httparse::Header<'b>],
 ) -> Result<ParsedResponse<'h, 'b>, HeadError> {
     let mut response = httparse::Response::new(headers);
-    let head_len = match response.parse(bytes) {
-        Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => return Err(HeadError::Incomplete),
-        Err(e) => return Err(HeadError::Invalid(e)),
-    };
+    let head_len = complete_head(response.parse(bytes))?;
     let httparse::Response {
         version,
         code,
@@ -259,6 +251,16 @@ pub fn parse_response<'h, 'b>(
             head_len,
         }),
         _ => Err(HeadError::Incomplete),
+    }
+}
+
+/// The length of a complete head, or why there is none: a partial head is incomplete once no
+/// more bytes can come.
+fn complete_head(parsed: httparse::Result<usize>) -> Result<usize, HeadError> {
+    match parsed {
+        Ok(httparse::Status::Complete(len)) => Ok(len),
+        Ok(httparse::Status::Partial) => Err(HeadError::Incomplete),
+        Err(e) => Err(HeadError::Invalid(e)),
     }
 }
 
