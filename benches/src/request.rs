@@ -9,21 +9,7 @@ pub const GROUP: &str = "request";
 /// The whole-request functions, by criterion function id and `icount` argument.
 pub const FUNCTIONS: [&str; 2] = ["httparse", "httparse_decision"];
 
-/// The websocket handshake Chromium 126 sends, byte for byte (RFC 6455 section 4.1).
-pub const CHROMIUM_WEBSOCKET: &[u8] = b"GET /chat HTTP/1.1\r\n\
-Host: example.com:8000\r\n\
-Connection: Upgrade\r\n\
-Pragma: no-cache\r\n\
-Cache-Control: no-cache\r\n\
-User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36\r\n\
-Upgrade: websocket\r\n\
-Origin: http://example.com\r\n\
-Sec-WebSocket-Version: 13\r\n\
-Accept-Encoding: gzip, deflate, br, zstd\r\n\
-Accept-Language: en-US,en;q=0.9\r\n\
-Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\
-\r\n";
+pub use upgrade_testkit::handshakes::CHROMIUM_WEBSOCKET;
 
 /// Room for the field lines of a request head, as a server would reserve it.
 const MAX_HEADERS: usize = 32;

@@ -10,35 +10,10 @@ use upgrade_negotiate::{
     Decision, Outcome, Policy, check_response, hop_by_hop, negotiate, parse_request, parse_response,
 };
 use upgrade_testkit::alloc::{CountingAllocator, StackWriter, allocations_in};
+use upgrade_testkit::handshakes::{CHROMIUM_WEBSOCKET, CURL_H2C};
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
-
-/// What Chrome sends to open a websocket (with the key of RFC 6455 section 1.3).
-const BROWSER_WEBSOCKET: &[u8] = b"GET /chat HTTP/1.1\r\n\
-    Host: server.example.com\r\n\
-    Connection: Upgrade\r\n\
-    Pragma: no-cache\r\n\
-    Cache-Control: no-cache\r\n\
-    User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36\r\n\
-    Upgrade: websocket\r\n\
-    Origin: http://example.com\r\n\
-    Sec-WebSocket-Version: 13\r\n\
-    Accept-Encoding: gzip, deflate, br, zstd\r\n\
-    Accept-Language: en-US,en;q=0.9\r\n\
-    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-    Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\
-    \r\n";
-
-/// What curl sends for `--http2` over cleartext.
-const CURL_H2C: &[u8] = b"GET / HTTP/1.1\r\n\
-    Host: localhost:8080\r\n\
-    User-Agent: curl/8.5.0\r\n\
-    Accept: */*\r\n\
-    Connection: Upgrade, HTTP2-Settings\r\n\
-    Upgrade: h2c\r\n\
-    HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\
-    \r\n";
 
 const SWITCH_WEBSOCKET: &str = "HTTP/1.1 101 Switching Protocols\r\n\
     Connection: upgrade\r\n\
@@ -83,7 +58,7 @@ fn negotiating_a_browser_websocket_handshake_allocates_nothing() {
     let mut out = StackWriter::<256>::new();
     let mut outcome = Outcome::Continue;
     let n = allocations_in(|| {
-        outcome = decide_and_write(BROWSER_WEBSOCKET, &offers, &policy, &mut out);
+        outcome = decide_and_write(CHROMIUM_WEBSOCKET, &offers, &policy, &mut out);
     });
     assert_eq!(n, 0);
     assert_eq!(outcome, Outcome::Switch);
@@ -143,7 +118,7 @@ fn checking_a_response_and_listing_hop_by_hop_fields_allocate_nothing() {
     let mut hop_count = 0;
     let n = allocations_in(|| {
         let mut request_headers = [httparse::EMPTY_HEADER; 32];
-        let request = parse_request(BROWSER_WEBSOCKET, &mut request_headers).unwrap();
+        let request = parse_request(CHROMIUM_WEBSOCKET, &mut request_headers).unwrap();
         let mut response_headers = [httparse::EMPTY_HEADER; 8];
         let response = parse_response(response, &mut response_headers).unwrap();
         let check = check_response(&request.request(), &response.response());

@@ -16,6 +16,7 @@
 //!   [`client_check`]: the client-side ones.
 //! - [`alloc`](mod@alloc): a counting global allocator and a fixed `fmt::Write` buffer, for proving
 //!   that code does not allocate.
+//! - [`handshakes`]: upgrade requests as real clients send them, byte for byte.
 //! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
 //!   corpus replay.
 //!
@@ -38,6 +39,7 @@ pub mod client_check;
 pub mod compare;
 pub mod generate;
 pub mod generate_request;
+pub mod handshakes;
 pub mod negotiation;
 pub mod raw;
 pub mod reference;

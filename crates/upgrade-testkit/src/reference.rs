@@ -72,6 +72,7 @@ pub const TCHARS: &[u8; 77] = b"!#$%&'*+-.^_`|~\
     abcdefghijklmnopqrstuvwxyz";
 
 /// `tchar` of RFC 9110 section 5.6.2, spelled out byte by byte.
+#[inline]
 pub fn ref_is_tchar(b: u8) -> bool {
     REF_TCHAR[usize::from(b)]
 }

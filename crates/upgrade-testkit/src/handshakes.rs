@@ -1,0 +1,28 @@
+//! Upgrade requests as real clients send them, byte for byte, for tests and benches.
+
+/// The websocket handshake Chromium 126 sends (with the key of RFC 6455 section 1.3, whose
+/// `Sec-WebSocket-Accept` is `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=`).
+pub const CHROMIUM_WEBSOCKET: &[u8] = b"GET /chat HTTP/1.1\r\n\
+Host: example.com:8000\r\n\
+Connection: Upgrade\r\n\
+Pragma: no-cache\r\n\
+Cache-Control: no-cache\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36\r\n\
+Upgrade: websocket\r\n\
+Origin: http://example.com\r\n\
+Sec-WebSocket-Version: 13\r\n\
+Accept-Encoding: gzip, deflate, br, zstd\r\n\
+Accept-Language: en-US,en;q=0.9\r\n\
+Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\
+\r\n";
+
+/// What curl sends for `--http2` over cleartext: an h2c upgrade with its `HTTP2-Settings`.
+pub const CURL_H2C: &[u8] = b"GET / HTTP/1.1\r\n\
+Host: localhost:8080\r\n\
+User-Agent: curl/8.5.0\r\n\
+Accept: */*\r\n\
+Connection: Upgrade, HTTP2-Settings\r\n\
+Upgrade: h2c\r\n\
+HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\
+\r\n";
