@@ -90,7 +90,8 @@ where
 
 /// A list element that writes its canonical text straight into a `fmt::Write`, without the
 /// formatting machinery of `Display`.
-trait Element {
+pub(crate) trait Element {
+    /// Writes the element's canonical text.
     fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result;
 }
 

@@ -99,12 +99,7 @@ impl<'a> Protocol<'a> {
 
 impl fmt::Display for Protocol<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name.as_str())?;
-        if let Some(version) = self.version {
-            f.write_str("/")?;
-            f.write_str(version.as_str())?;
-        }
-        Ok(())
+        crate::format::Element::write_to(self, f)
     }
 }
 
