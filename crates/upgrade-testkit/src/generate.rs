@@ -8,11 +8,11 @@ use crate::reference::{RefItem, RefKind, TCHARS};
 use crate::render::{Arrangement, EmptyElement, Placement, Rendered, arrange};
 
 /// The longest token generated.
-const MAX_TOKEN_LEN: usize = 16;
+pub(crate) const MAX_TOKEN_LEN: u8 = 16;
 /// The longest OWS run generated.
-const MAX_OWS_LEN: usize = 3;
+pub(crate) const MAX_OWS_LEN: u8 = 3;
 /// The most empty elements generated in one place.
-const MAX_EMPTIES: usize = 3;
+pub(crate) const MAX_EMPTIES: u8 = 3;
 
 /// A token: 1 to 16 bytes, each one of the 77 `tchar`s.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct ArbToken(pub Vec<u8>);
 
 impl<'a> Arbitrary<'a> for ArbToken {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let len = u.int_in_range(1..=MAX_TOKEN_LEN)?;
+        let len = usize::from(u.int_in_range(1..=MAX_TOKEN_LEN)?);
         let mut bytes = Vec::with_capacity(len);
         for _ in 0..len {
             bytes.push(*u.choose(TCHARS)?);
@@ -35,7 +35,7 @@ pub struct ArbOws(pub Vec<u8>);
 
 impl<'a> Arbitrary<'a> for ArbOws {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let len = u.int_in_range(0..=MAX_OWS_LEN)?;
+        let len = usize::from(u.int_in_range(0..=MAX_OWS_LEN)?);
         let mut bytes = Vec::with_capacity(len);
         for _ in 0..len {
             bytes.push(if u.arbitrary()? { b'\t' } else { b' ' });
@@ -50,7 +50,7 @@ pub struct ArbEmpties(pub Vec<(ArbOws, ArbOws)>);
 
 impl<'a> Arbitrary<'a> for ArbEmpties {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let len = u.int_in_range(0..=MAX_EMPTIES)?;
+        let len = usize::from(u.int_in_range(0..=MAX_EMPTIES)?);
         let mut empties = Vec::with_capacity(len);
         for _ in 0..len {
             empties.push((u.arbitrary()?, u.arbitrary()?));

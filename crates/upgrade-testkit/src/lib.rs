@@ -17,6 +17,9 @@
 //! - [`alloc`](mod@alloc): a counting global allocator and a fixed `fmt::Write` buffer, for proving
 //!   that code does not allocate.
 //! - [`handshakes`]: upgrade requests as real clients send them, byte for byte.
+//! - [`lines`]: splitting raw fuzz inputs into field lines.
+//! - [`roundtrip`](mod@roundtrip): the `roundtrip` target's decoding and checks, in reused
+//!   buffers, without allocating.
 //! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
 //!   corpus replay.
 //!
@@ -40,11 +43,13 @@ pub mod compare;
 pub mod generate;
 pub mod generate_request;
 pub mod handshakes;
+pub mod lines;
 pub mod negotiation;
 pub mod raw;
 pub mod reference;
 pub mod render;
 pub mod request;
+pub mod roundtrip;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod targets;

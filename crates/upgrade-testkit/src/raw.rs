@@ -3,14 +3,16 @@
 //! bound on elements sizes), so a fuzzer spends its time in the parser. Comparing with the
 //! reference parser is the differential target's business.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use upgrade_grammar::{
-    Config, Error, Protocol, Token, parse_connection, parse_upgrade, write_connection,
+    Config, Error, ErrorKind, Protocol, Token, parse_connection, parse_upgrade, write_connection,
     write_upgrade,
 };
 
+use crate::alloc::{Matcher, StackWriter, write_decimal};
 use crate::compare::{check_differential, escape_lines};
 use crate::reference::{RefKind, reference_walk};
 
@@ -133,25 +135,80 @@ where
 /// The text of an error is exactly `<kind> at line L, byte O`: it names the fault and its
 /// position and never echoes input bytes, and its kind has a kebab-case code. `None` when it
 /// is, the problem otherwise.
+///
+/// Runs on every error the fuzzer finds. An error holds its kind, line and offset and nothing
+/// else, so its text is a function of those three: an error equal to one already found right
+/// is not rendered again (a small cache, by position, remembers recent ones). Otherwise the
+/// expected text is put together without the formatting machinery and compared as the error
+/// writes it, with nothing allocated.
 pub fn check_error_text(error: &Error) -> Option<String> {
-    TEXT.with_borrow_mut(|text| {
-        text.clear();
-        let _ = write!(text, "{error}");
-        let kind = error.kind();
-        let mut want = String::new();
-        let _ = write!(
-            want,
-            "{kind} at line {}, byte {}",
-            error.line(),
-            error.offset()
-        );
-        let code_ok = kind
-            .code()
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'-');
-        (*text != want || !code_ok || !text.is_ascii())
-            .then(|| format!("error text is not `<kind> at line L, byte O`: {text:?}"))
+    CHECKED_ERRORS.with(|checked| {
+        let at = error.line().wrapping_mul(131).wrapping_add(error.offset()) % checked.len();
+        let slot = checked.get(at);
+        if slot.is_some_and(|slot| slot.get() == Some(*error)) {
+            return None;
+        }
+        let problem = render_error_text(error);
+        if let (None, Some(slot)) = (&problem, slot) {
+            slot.set(Some(*error));
+        }
+        problem
     })
+}
+
+/// [`check_error_text`] without the cache.
+fn render_error_text(error: &Error) -> Option<String> {
+    let prefix = match kind_prefix(error.kind()) {
+        Ok(prefix) => prefix,
+        Err(problem) => return Some(problem),
+    };
+    let mut want = StackWriter::<128>::new();
+    let written = want.write_str(prefix).is_ok()
+        && write_decimal(&mut want, error.line()).is_ok()
+        && want.write_str(", byte ").is_ok()
+        && write_decimal(&mut want, error.offset()).is_ok();
+    let mut text = Matcher::new(want.as_str().as_bytes());
+    if written && write!(text, "{error}").is_ok() && text.matched() {
+        return None;
+    }
+    Some(format!(
+        "error text is not `<kind> at line L, byte O`: {:?}, want {:?}",
+        error.to_string(),
+        want.as_str()
+    ))
+}
+
+/// `"<kind> at line "` for `kind`, or what is wrong with the kind: its text is not ASCII, its
+/// code is not kebab-case, or it is missing from [`ErrorKind::ALL`]. Worked out once per kind.
+fn kind_prefix(kind: ErrorKind) -> Result<&'static str, String> {
+    static PREFIXES: OnceLock<Vec<(ErrorKind, Result<String, String>)>> = OnceLock::new();
+    let prefixes = PREFIXES.get_or_init(|| {
+        ErrorKind::ALL
+            .iter()
+            .map(|&kind| {
+                let text = kind.to_string();
+                let code_ok = kind
+                    .code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-');
+                let prefix = if !code_ok {
+                    Err(format!("error code is not kebab-case: {:?}", kind.code()))
+                } else if !text.is_ascii() || text.is_empty() {
+                    Err(format!("error kind text is not plain ASCII: {text:?}"))
+                } else {
+                    Ok(format!("{text} at line "))
+                };
+                (kind, prefix)
+            })
+            .collect()
+    });
+    match prefixes.iter().find(|(k, _)| *k == kind) {
+        Some((_, Ok(prefix))) => Ok(prefix),
+        Some((_, Err(problem))) => Err(problem.clone()),
+        None => Err(format!(
+            "error kind {kind:?} is missing from ErrorKind::ALL"
+        )),
+    }
 }
 
 /// Every item is made of valid tokens, and its text parses back to an equal protocol; `None`
@@ -167,9 +224,8 @@ pub fn check_item(kind: RefKind, name: Token<'_>, version: Option<Token<'_>>) ->
         text.push(' ');
         let err = Token::new(text.as_bytes()).err();
         let empty = Token::new(name.as_bytes().get(..0).unwrap_or_default()).err();
-        err.is_some_and(|e| {
-            e.kind() == upgrade_grammar::ErrorKind::ByteInvalid && e.offset() == name.as_str().len()
-        }) && empty.is_some_and(|e| e.kind() == upgrade_grammar::ErrorKind::TokenEmpty)
+        err.is_some_and(|e| e.kind() == ErrorKind::ByteInvalid && e.offset() == name.as_str().len())
+            && empty.is_some_and(|e| e.kind() == ErrorKind::TokenEmpty)
     });
     // Display, Debug and AsRef show the token's text and nothing else.
     let shown = TEXT.with_borrow_mut(|text| {
@@ -193,12 +249,20 @@ pub fn check_item(kind: RefKind, name: Token<'_>, version: Option<Token<'_>>) ->
 }
 
 thread_local! {
+    /// Errors whose text [`check_error_text`] found right, each in the slot its position picks.
+    static CHECKED_ERRORS: [Cell<Option<Error>>; 256] =
+        const { [const { Cell::new(None) }; 256] };
+
     /// A buffer for rendering errors and items, kept between calls.
     static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
 
     /// The buffer formatted lists are written to, kept between calls.
     static FORMATTED: RefCell<String> = const { RefCell::new(String::new()) };
 }
+
+/// The most field lines an input is split into at once; inputs with more lines are split
+/// again on each walk.
+pub const MAX_SPLIT_LINES: usize = 16;
 
 /// Checks, for `data` split at `'\n'` into field lines, under both grammars with the default
 /// bounds (other bounds are for the differential and round-trip targets, whose inputs choose
@@ -212,18 +276,11 @@ thread_local! {
 ///
 /// When a property does not hold, with the escaped input in the message.
 pub fn check_raw(kind: RefKind, data: &[u8]) {
-    // Split once: every walk below then reads the same slices instead of looking for line
-    // breaks again. More lines than the array holds are split on each walk.
-    let mut store: [&[u8]; 8] = [&[]; 8];
-    let mut count = 0;
-    for line in data.split(|&b| b == crate::checks::LINE_SEPARATOR) {
-        let Some(slot) = store.get_mut(count) else {
-            return check_raw_lines(kind, data.split(|&b| b == crate::checks::LINE_SEPARATOR));
-        };
-        *slot = line;
-        count += 1;
+    let mut store: [&[u8]; MAX_SPLIT_LINES] = [&[]; MAX_SPLIT_LINES];
+    match crate::lines::split_lines_into(data, &mut store) {
+        Some(count) => check_raw_lines(kind, store[..count].iter().copied()),
+        None => check_raw_lines(kind, crate::lines::lines(data)),
     }
-    check_raw_lines(kind, store.get(..count).unwrap_or_default().iter().copied());
 }
 
 /// [`check_raw`] on field lines already split.
@@ -247,15 +304,23 @@ fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Cl
 
     // Walks 1 and 2, side by side: while the sender grammar reads items they are the recipient
     // grammar's, in order (the grammars differ only on empty elements, where the sender stops).
-    let mut recipient = items(kind, lines(), Config::default());
+    // The recipient's items are kept: the default bound on elements is the array's size.
+    let mut read = Walk::new();
+    let mut keep = |item: Item<'a>| match read.items.get_mut(read.len) {
+        Some(slot) => {
+            *slot = Some(item);
+            read.len += 1;
+        }
+        None => fail("the recipient grammar read more elements than its bound"),
+    };
+    let mut recipient = items(kind, lines(), Config::RECIPIENT);
     let mut sender_valid = true;
     for item in items(kind, lines(), Config::SENDER) {
         match item {
-            Ok(item) => {
-                if !matches!(recipient.next(), Some(Ok(r)) if r == item) {
-                    fail("the sender grammar yields an item the recipient grammar does not");
-                }
-            }
+            Ok(item) => match recipient.next() {
+                Some(Ok(r)) if r == item => keep(r),
+                _ => fail("the sender grammar yields an item the recipient grammar does not"),
+            },
             Err(e) => {
                 check_position(&e);
                 sender_valid = false;
@@ -266,7 +331,10 @@ fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Cl
     let mut recipient_more = false;
     for item in recipient {
         match item {
-            Ok(_) => recipient_more = true,
+            Ok(item) => {
+                keep(item);
+                recipient_more = true;
+            }
             Err(e) => {
                 check_position(&e);
                 recipient_valid = false;
@@ -277,25 +345,22 @@ fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Cl
         fail("the recipient grammar does not accept what the sender grammar accepts");
     }
 
-    // Walks 3 to 5: format what the recipient read and parse it back under the sender grammar.
+    // Walk 3: format what the recipient read and parse it back under the sender grammar.
     if recipient_valid {
         FORMATTED.with_borrow_mut(|out| {
             out.clear();
             let written = match kind {
                 RefKind::Upgrade => write_upgrade(
                     out,
-                    parse_upgrade(lines(), Config::RECIPIENT).filter_map(Result::<Protocol, _>::ok),
+                    read.items()
+                        .map(|(name, version)| Protocol::new(name, version)),
                 ),
-                RefKind::Connection => write_connection(
-                    out,
-                    parse_connection(lines(), Config::RECIPIENT).filter_map(Result::<Token, _>::ok),
-                ),
+                RefKind::Connection => write_connection(out, read.items().map(|(name, _)| name)),
             };
-            let mut expected = items(kind, lines(), Config::RECIPIENT);
+            let mut expected = read.items();
             let same = written.is_ok()
-                && items(kind, [out.as_bytes()], Config::SENDER).all(|item| {
-                    item.is_ok_and(|item| matches!(expected.next(), Some(Ok(e)) if e == item))
-                })
+                && items(kind, [out.as_bytes()], Config::SENDER)
+                    .all(|item| item.is_ok_and(|item| expected.next() == Some(item)))
                 && expected.next().is_none();
             if !same {
                 fail(&format!(
@@ -304,5 +369,50 @@ fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Cl
                 ));
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use upgrade_grammar::Token;
+
+    use super::*;
+
+    /// Errors of several kinds, at lines and offsets of one and several digits.
+    fn errors() -> Vec<Error> {
+        let lines: [&[u8]; 4] = [b"a, b", b"", b"  x y", b"websocket/1/2, \"q\""];
+        let mut errors: Vec<Error> = [Config::SENDER, Config::RECIPIENT]
+            .into_iter()
+            .flat_map(|config| {
+                parse_upgrade(lines, config)
+                    .filter_map(Result::err)
+                    .chain(parse_connection(lines, config).filter_map(Result::err))
+            })
+            .collect();
+        let long = [b" ".repeat(1234)];
+        errors.extend(
+            parse_upgrade(long.iter().map(Vec::as_slice), Config::SENDER).filter_map(Result::err),
+        );
+        errors.extend(Token::new(b"").err());
+        errors
+    }
+
+    #[test]
+    fn error_text_check_passes_every_error_the_grammar_reports_and_again_from_its_cache() {
+        let errors = errors();
+        assert!(errors.len() >= 4, "{errors:?}");
+        for error in &errors {
+            assert_eq!(render_error_text(error), None, "{error:?}");
+            assert_eq!(check_error_text(error), None, "{error:?}");
+            assert_eq!(check_error_text(error), None, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_prefix_of_its_text() {
+        for kind in ErrorKind::ALL {
+            let want = format!("{kind} at line ");
+            assert_eq!(kind_prefix(kind), Ok(want.as_str()));
+        }
     }
 }

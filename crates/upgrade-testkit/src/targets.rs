@@ -5,13 +5,14 @@
 use arbitrary::{Arbitrary, Unstructured};
 use upgrade_grammar::{Config, Grammar};
 
-use crate::checks::{LINE_SEPARATOR, check_connection_bytes, check_roundtrip, check_upgrade_bytes};
+use crate::checks::{check_connection_bytes, check_upgrade_bytes};
 use crate::client_check::check_response_bytes;
-use crate::generate::ListInput;
 use crate::generate_request::RequestInput;
+use crate::lines::{lines, split_lines_into};
 use crate::negotiation::{check_case, check_request_bytes};
-use crate::raw::check_differential_lines;
+use crate::raw::{MAX_SPLIT_LINES, check_differential_lines};
 use crate::reference::RefKind;
+use crate::roundtrip::check_roundtrip_bytes;
 
 /// A fuzz target: its name (the `[[bin]]` name in `fuzz/Cargo.toml` and the folder under
 /// `corpora/`) and its check.
@@ -69,12 +70,13 @@ pub fn parse_connection(data: &[u8]) {
     check_connection_bytes(data);
 }
 
-/// `roundtrip`: bytes decoded by `arbitrary` into a [`ListInput`], see [`check_roundtrip`].
-/// Bytes that do not decode are skipped, as libFuzzer's structured targets do.
+/// `roundtrip`: bytes decoded as `arbitrary` decodes a
+/// [`ListInput`](crate::generate::ListInput), straight into buffers reused between inputs, and
+/// checked as [`check_roundtrip`](crate::checks::check_roundtrip) checks it, without allocating;
+/// see [`check_roundtrip_bytes`]. Bytes that do not decode are skipped, as libFuzzer's
+/// structured targets do.
 pub fn roundtrip(data: &[u8]) {
-    if let Ok(input) = ListInput::arbitrary_take_rest(Unstructured::new(data)) {
-        check_roundtrip(&input);
-    }
+    check_roundtrip_bytes(data);
 }
 
 /// `differential`: the first byte picks the list, the grammar and the bounds; the rest is field
@@ -87,7 +89,12 @@ pub fn differential(data: &[u8]) {
         return;
     };
     let (kind, config) = differential_setup(selector);
-    check_differential_lines(kind, rest.split(|&b| b == LINE_SEPARATOR), config);
+    // Split once when the lines fit in the array, so that both parsers read the same slices.
+    let mut store: [&[u8]; MAX_SPLIT_LINES] = [&[]; MAX_SPLIT_LINES];
+    match split_lines_into(rest, &mut store) {
+        Some(count) => check_differential_lines(kind, store[..count].iter().copied(), config),
+        None => check_differential_lines(kind, lines(rest), config),
+    }
 }
 
 /// The list and configuration a `differential` selector byte stands for.
