@@ -17,11 +17,14 @@ pub(crate) enum SanitizerChoice {
     None,
 }
 
-/// A resolved build: toolchain plus sanitizer.
+/// A resolved build: toolchain, sanitizer and whether comparisons are traced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Build {
     pub(crate) nightly: bool,
     pub(crate) sanitizer: &'static str,
+    /// Builds with cargo-fuzz's `-sanitizer-coverage-trace-compares` when set, with
+    /// `--no-trace-compares` otherwise (the default of this driver, see `RunArgs`).
+    pub(crate) trace_compares: bool,
 }
 
 impl Build {
@@ -41,39 +44,67 @@ impl Build {
     const ASAN: Build = Build {
         nightly: true,
         sanitizer: "address",
+        trace_compares: false,
     };
     const STABLE: Build = Build {
         nightly: false,
         sanitizer: "none",
+        trace_compares: false,
     };
 
-    /// A short description for the user.
-    pub(crate) fn describe(&self) -> &'static str {
-        if self.nightly {
-            "nightly toolchain with AddressSanitizer"
-        } else {
-            "stable toolchain, no sanitizer (--sanitizer none)"
+    /// The same build, with comparison tracing on or off.
+    pub(crate) fn with_trace_compares(self, trace_compares: bool) -> Build {
+        Build {
+            trace_compares,
+            ..self
         }
     }
 
-    /// `cargo [+nightly] fuzz <sub> <target> --fuzz-dir fuzz --sanitizer S`.
+    /// A short description for the user.
+    pub(crate) fn describe(&self) -> String {
+        let toolchain = if self.nightly {
+            "nightly toolchain with AddressSanitizer"
+        } else {
+            "stable toolchain, no sanitizer (--sanitizer none)"
+        };
+        let compares = if self.trace_compares {
+            "comparisons traced"
+        } else {
+            "comparisons not traced (--no-trace-compares)"
+        };
+        format!("{toolchain}, {compares}")
+    }
+
+    /// `cargo [+nightly] fuzz <sub> <target> --fuzz-dir fuzz --sanitizer S [--no-trace-compares]`.
     pub(crate) fn cargo_fuzz(&self, sub: &str, target: &str) -> Command {
         let mut cmd = Command::new("cargo");
-        if self.nightly {
-            cmd.arg("+nightly");
-        }
-        cmd.args(["fuzz", sub, target, "--fuzz-dir", "fuzz", "--sanitizer"])
-            .arg(self.sanitizer);
+        cmd.args(self.cargo_fuzz_args(sub, target));
         cmd
     }
 
     /// The same command as text, for reproduction hints.
     pub(crate) fn cargo_fuzz_text(&self, sub: &str, target: &str) -> String {
-        let toolchain = if self.nightly { "+nightly " } else { "" };
-        format!(
-            "cargo {toolchain}fuzz {sub} {target} --fuzz-dir fuzz --sanitizer {}",
-            self.sanitizer
-        )
+        format!("cargo {}", self.cargo_fuzz_args(sub, target).join(" "))
+    }
+
+    fn cargo_fuzz_args<'a>(&self, sub: &'a str, target: &'a str) -> Vec<&'a str> {
+        let mut args = Vec::new();
+        if self.nightly {
+            args.push("+nightly");
+        }
+        args.extend([
+            "fuzz",
+            sub,
+            target,
+            "--fuzz-dir",
+            "fuzz",
+            "--sanitizer",
+            self.sanitizer,
+        ]);
+        if !self.trace_compares {
+            args.push("--no-trace-compares");
+        }
+        args
     }
 }
 
