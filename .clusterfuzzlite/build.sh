@@ -88,7 +88,9 @@ host=$(rustc "${cargo_args[@]}" -vV | sed -n 's/^host: //p')
 echo "build.sh: ${#targets[@]} target(s) (${targets[*]}) on the $describe, into $OUT" >&2
 
 # One cargo-fuzz invocation builds every [[bin]]. --debug-assertions keeps overflow checks and
-# debug_assert! live while fuzzing, as OSS-Fuzz's Rust projects do.
+# debug_assert! live while fuzzing, as OSS-Fuzz's Rust projects do. Comparison tracing stays on
+# (cargo-fuzz's default), unlike in `cargo xtask fuzz`: ClusterFuzz's libFuzzer strategies include
+# value profiling, which feeds on it.
 cargo "${cargo_args[@]}" fuzz build -O --debug-assertions --fuzz-dir fuzz "${sanitizer_args[@]}"
 
 dictionary=corpora/upgrade.dict
