@@ -313,7 +313,7 @@ fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Cl
         }
         None => fail("the recipient grammar read more elements than its bound"),
     };
-    let mut recipient = items(kind, lines(), Config::RECIPIENT);
+    let mut recipient = items(kind, lines(), Config::default());
     let mut sender_valid = true;
     for item in items(kind, lines(), Config::SENDER) {
         match item {

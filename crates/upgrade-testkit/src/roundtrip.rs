@@ -1,6 +1,7 @@
 //! The `roundtrip` fuzz target, written for speed: the fuzzer's bytes are decoded straight into
 //! field lines held in reused buffers, and the checks walk the parsers in lockstep with the
-//! items those lines list, so that nothing is allocated once the buffers are warm.
+//! items those lines list, so that nothing is allocated once the buffers are warm but the one
+//! `String` that `format_upgrade`/`format_connection` return.
 //!
 //! [`RenderedList::decode`] reads the bytes exactly as `ListInput::arbitrary_take_rest` does and
 //! lays the list out exactly as [`ListInput::render`](crate::generate::ListInput::render) does;
@@ -13,8 +14,8 @@ use std::ops::RangeInclusive;
 
 use arbitrary::{Result, Unstructured};
 use upgrade_grammar::{
-    Config, Error, ErrorKind, Protocol, Token, parse_connection, parse_upgrade, write_connection,
-    write_upgrade,
+    Config, Error, ErrorKind, Protocol, Token, format_connection, format_upgrade, parse_connection,
+    parse_upgrade, write_connection, write_upgrade,
 };
 
 use crate::alloc::Matcher;
@@ -181,8 +182,10 @@ impl RenderedList {
         self.list.to_rendered()
     }
 
-    /// Checks, without allocating once the buffers are warm, what
-    /// [`check_roundtrip`](crate::checks::check_roundtrip) checks:
+    /// Checks, with one allocation once the buffers are warm (the `String` that
+    /// `format_upgrade`/`format_connection` return), what
+    /// [`check_roundtrip`](crate::checks::check_roundtrip) checks, and that `format_*` returns
+    /// what `write_*` writes:
     ///
     /// - [`check_rendered_items`](crate::checks::check_rendered_items): the recipient grammar
     ///   with exact bounds reads exactly the items, one fewer allowed element (or empty
@@ -557,13 +560,17 @@ impl Lines {
             ..
         } = scratch;
         formatted.clear();
-        let tokens = self.items.iter().map(|item| {
-            let version = item.version.map(|v| self.token(v));
-            (self.token(item.name), version)
-        });
+        let tokens = || {
+            self.items.iter().map(|item| {
+                let version = item.version.map(|v| self.token(v));
+                (self.token(item.name), version)
+            })
+        };
         let written = match self.kind {
-            RefKind::Upgrade => write_upgrade(formatted, tokens.map(|(n, v)| Protocol::new(n, v))),
-            RefKind::Connection => write_connection(formatted, tokens.map(|(n, _)| n)),
+            RefKind::Upgrade => {
+                write_upgrade(formatted, tokens().map(|(n, v)| Protocol::new(n, v)))
+            }
+            RefKind::Connection => write_connection(formatted, tokens().map(|(n, _)| n)),
         };
         canonical.clear();
         for (i, item) in self.items.iter().enumerate() {
@@ -581,6 +588,20 @@ impl Lines {
                 "formatting does not write the canonical text",
                 formatted,
                 canonical,
+            );
+        }
+        // The `format_*` conveniences return what the writers write (the one allocation of a
+        // run: the `String` they return).
+        let returned = match self.kind {
+            RefKind::Upgrade => format_upgrade(tokens().map(|(n, v)| Protocol::new(n, v))),
+            RefKind::Connection => format_connection(tokens().map(|(n, _)| n)),
+        };
+        if returned != *formatted {
+            panic!(
+                "format_* does not return what write_* writes\n  input:    {}\n  write_*:  {}\n  format_*: {}",
+                self.escaped_lines(),
+                escape_lines(&[formatted.as_bytes()]),
+                escape_lines(&[returned.as_bytes()]),
             );
         }
         let config = Config::SENDER.with_max_elements(self.items.len());
