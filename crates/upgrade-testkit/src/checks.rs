@@ -22,7 +22,7 @@ pub const SMALL_BOUNDS: (usize, usize) = (2, 1);
 
 /// Splits raw bytes into field line values at [`LINE_SEPARATOR`].
 pub fn split_lines(data: &[u8]) -> Vec<&[u8]> {
-    data.split(|&b| b == LINE_SEPARATOR).collect()
+    crate::lines::lines(data).collect()
 }
 
 /// Checks the raw-byte properties of [`check_raw`](crate::raw::check_raw) on `data` read as

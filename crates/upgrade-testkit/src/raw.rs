@@ -211,50 +211,23 @@ fn kind_prefix(kind: ErrorKind) -> Result<&'static str, String> {
     }
 }
 
-/// Every item is made of valid tokens, and its text parses back to an equal protocol; `None`
-/// when it does, the problem otherwise.
+/// Every item is made of valid tokens, and its text parses back to an equal protocol (the
+/// checks the `roundtrip` target runs on every item); `None` when it does, the problem
+/// otherwise.
 pub fn check_item(kind: RefKind, name: Token<'_>, version: Option<Token<'_>>) -> Option<String> {
-    let name_ok = Token::new(name.as_bytes()).is_ok_and(|t| t == name);
-    let version_ok = version.is_none_or(|v| Token::new(v.as_bytes()).is_ok_and(|t| t == v));
-    // A token followed by a space is no token, and the error points at the space; the empty
-    // prefix of a token is no token either.
-    let rejects_more = TEXT.with_borrow_mut(|text| {
-        text.clear();
-        text.push_str(name.as_str());
-        text.push(' ');
-        let err = Token::new(text.as_bytes()).err();
-        let empty = Token::new(name.as_bytes().get(..0).unwrap_or_default()).err();
-        err.is_some_and(|e| e.kind() == ErrorKind::ByteInvalid && e.offset() == name.as_str().len())
-            && empty.is_some_and(|e| e.kind() == ErrorKind::TokenEmpty)
-    });
-    // Display, Debug and AsRef show the token's text and nothing else.
-    let shown = TEXT.with_borrow_mut(|text| {
-        text.clear();
-        let _ = write!(text, "{name}|{name:?}");
-        *text == format!("{}|{:?}", name.as_str(), name.as_str())
-            && name.as_ref() == name.as_bytes()
-    });
-    let protocol = Protocol::new(name, version);
-    let reparsed_ok = TEXT.with_borrow_mut(|text| {
-        text.clear();
-        let _ = write!(text, "{protocol}");
-        match kind {
-            RefKind::Upgrade => Protocol::parse(text.as_bytes())
-                .is_ok_and(|p| p.matches(&protocol) && p.name().as_str() == name.as_str()),
-            RefKind::Connection => text.as_str() == name.as_str(),
-        }
-    });
-    (!(name_ok && version_ok && reparsed_ok && rejects_more && shown))
-        .then(|| format!("an item does not revalidate: {protocol:?}"))
+    let (mut spaced, mut text) = (Vec::new(), String::new());
+    (!crate::roundtrip::item_holds(kind, name, version, &mut spaced, &mut text)).then(|| {
+        format!(
+            "an item does not revalidate: {:?}",
+            Protocol::new(name, version)
+        )
+    })
 }
 
 thread_local! {
     /// Errors whose text [`check_error_text`] found right, each in the slot its position picks.
     static CHECKED_ERRORS: [Cell<Option<Error>>; 256] =
         const { [const { Cell::new(None) }; 256] };
-
-    /// A buffer for rendering errors and items, kept between calls.
-    static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
 
     /// The buffer formatted lists are written to, kept between calls.
     static FORMATTED: RefCell<String> = const { RefCell::new(String::new()) };

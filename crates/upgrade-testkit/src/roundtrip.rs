@@ -638,7 +638,13 @@ impl Lines {
                     .get(index)
                     .is_some_and(|item| self.is_item(item, name, version));
                 if !rendered || index >= checked {
-                    if !item_holds(self.kind, name, version, scratch) {
+                    if !item_holds(
+                        self.kind,
+                        name,
+                        version,
+                        &mut scratch.token,
+                        &mut scratch.text,
+                    ) {
                         self.fail_item(name, version);
                     }
                     if rendered && index == checked {
@@ -731,13 +737,11 @@ impl Lines {
     #[cold]
     #[inline(never)]
     fn fail_item(&self, name: Token<'_>, version: Option<Token<'_>>) -> ! {
-        let problem = crate::raw::check_item(self.kind, name, version).unwrap_or_else(|| {
-            format!(
-                "an item does not revalidate: {:?}",
-                Protocol::new(name, version)
-            )
-        });
-        panic!("{problem}\n  input: {}", self.escaped_lines())
+        panic!(
+            "an item does not revalidate: {:?}\n  input: {}",
+            Protocol::new(name, version),
+            self.escaped_lines()
+        )
     }
 
     #[cold]
@@ -747,22 +751,22 @@ impl Lines {
     }
 }
 
-/// [`check_item`](crate::raw::check_item) without allocating once `scratch` is warm: the tokens
-/// revalidate, `"name "` is `ByteInvalid` at the space and the empty token `TokenEmpty`,
+/// Whether an item holds, without allocating once `spaced` and `text` are warm (the buffers it
+/// writes a token followed by a space and the item's text to): the tokens revalidate, `"name "` is `ByteInvalid` at the space and the empty token `TokenEmpty`,
 /// `Display`, `Debug` and `AsRef` show the name's text (`Debug` as its `str` does), and the
 /// item's `Display` parses back to a matching protocol of the same name (`Upgrade`) or is the
 /// name (`Connection`).
-fn item_holds(
+pub(crate) fn item_holds(
     kind: RefKind,
     name: Token<'_>,
     version: Option<Token<'_>>,
-    scratch: &mut Scratch,
+    spaced: &mut Vec<u8>,
+    text: &mut String,
 ) -> bool {
     let revalidates = |t: Token<'_>| Token::new(t.as_bytes()).is_ok_and(|again| again == t);
     let valid = revalidates(name) && version.is_none_or(revalidates);
 
     let shown_as = name.as_str();
-    let spaced = &mut scratch.token;
     spaced.clear();
     spaced.extend_from_slice(name.as_bytes());
     spaced.push(b' ');
@@ -770,7 +774,6 @@ fn item_holds(
         .is_err_and(|e| e.kind() == ErrorKind::ByteInvalid && e.offset() == shown_as.len())
         && Token::new(&[]).is_err_and(|e| e.kind() == ErrorKind::TokenEmpty);
 
-    let text = &mut scratch.text;
     text.clear();
     let _ = write!(text, "{shown_as:?}");
     let shown = writes(shown_as.as_bytes(), format_args!("{name}"))
@@ -940,13 +943,15 @@ mod tests {
                 RefKind::Upgrade,
                 item.name(),
                 item.version(),
-                &mut scratch
+                &mut scratch.token,
+                &mut scratch.text
             ));
             assert!(item_holds(
                 RefKind::Connection,
                 item.name(),
                 None,
-                &mut scratch
+                &mut scratch.token,
+                &mut scratch.text
             ));
         }
         let error = parse_upgrade([&b"a, , b"[..]], Config::SENDER)
