@@ -13,7 +13,7 @@ mod clients;
 mod raw;
 mod server;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 
 use crate::process::{self, workspace_root};
@@ -35,6 +35,8 @@ pub(crate) struct Env {
     pub(crate) server: PathBuf,
     /// The Python `websockets` client script.
     pub(crate) websocket_client: PathBuf,
+    /// The Python script that drives headless Chromium over the DevTools protocol.
+    pub(crate) chromium_page: PathBuf,
 }
 
 /// What a passing scenario shows: excerpts of the client's output and the server's log.
@@ -81,6 +83,7 @@ pub(crate) fn main(args: E2eArgs) -> Result<ExitCode, String> {
     let env = Env {
         server: build_server()?,
         websocket_client: root.join("crates/upgrade-examples/e2e/websocket_client.py"),
+        chromium_page: root.join("crates/upgrade-examples/e2e/chromium_page.py"),
     };
     install_clients(&selected)?;
 
@@ -217,23 +220,4 @@ fn install_clients(selected: &[Scenario]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// A fresh, empty folder under the system's temporary folder.
-pub(crate) fn temp_dir(prefix: &str) -> Result<PathBuf, String> {
-    let base = std::env::temp_dir();
-    for n in 0..1000u32 {
-        let dir = base.join(format!("{prefix}-{}-{n}", std::process::id()));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("cannot create {dir:?}: {e}")),
-        }
-    }
-    Err(format!("cannot create a temporary folder in {base:?}"))
-}
-
-/// Removes a folder made by [`temp_dir`], reporting nothing when it is already gone.
-pub(crate) fn remove_dir(dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -37,7 +37,7 @@ fn hello(parts: &Parts, body: &[u8]) -> String {
 }
 
 /// A page whose script opens a websocket to this server, sends a message, and writes the echo
-/// into the title and the body.
+/// into the title and the body (or that the websocket failed).
 fn page() -> Response<Body> {
     let mut response = Response::new(Body::from(PAGE));
     response.headers_mut().insert(
@@ -61,7 +61,10 @@ ws.onmessage = (event) => {
   document.title = "echo: " + event.data;
   ws.close(1000, "done");
 };
-ws.onerror = () => { out.textContent = "websocket error"; };
+ws.onerror = () => {
+  out.textContent = "websocket error";
+  document.title = "websocket error";
+};
 </script>
 </body>
 </html>

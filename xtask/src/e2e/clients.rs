@@ -4,7 +4,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::server::{Output, Server, run_client};
-use super::{Client, Env, Evidence, Scenario, remove_dir, temp_dir};
+use super::{Client, Env, Evidence, Scenario};
 
 /// The time limit of every client run.
 const LIMIT: Duration = Duration::from_secs(20);
@@ -61,7 +61,8 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
 pub(crate) fn needs(name: &str, client: Client) -> bool {
     match client {
         Client::Curl => name.starts_with("curl-"),
-        Client::PythonWebsockets => name.starts_with("python-"),
+        // The Chromium scenario drives the browser over DevTools with the same library.
+        Client::PythonWebsockets => name.starts_with("python-") || name.starts_with("chromium-"),
         Client::Chromium => name.starts_with("chromium-"),
     }
 }
@@ -200,38 +201,19 @@ fn python_websockets_refused(env: &Env) -> Result<Evidence, String> {
 
 fn chromium_websocket_page(env: &Env) -> Result<Evidence, String> {
     let server = Server::start(&env.server, &[])?;
-    let profile = temp_dir("upgrade-e2e-chromium")?;
-    let mut cmd = Command::new("chromium");
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-extensions",
-        "--disable-domain-reliability",
-        "--no-pings",
-        // Only 127.0.0.1 may be contacted: every host name fails to resolve.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()))
-    .args(["--virtual-time-budget=5000", "--dump-dom"])
-    .arg(server.url("http", "/page"));
-    let out = run_client(&mut cmd, LIMIT);
-    remove_dir(&profile);
-    let out = out?;
+    let mut cmd = Command::new("python3");
+    cmd.arg(&env.chromium_page).arg(server.url("http", "/page"));
+    let out = run_client(&mut cmd, LIMIT)?;
     let echo = "echo: hello from the browser";
-    if !out.stdout.contains(echo) {
-        return Err(format!(
-            "no {echo:?} in the dumped DOM: {}",
-            out.everything()
-        ));
+    if !out.success() {
+        return Err(format!("the page did not finish: {}", out.everything()));
     }
-    let mut evidence = out.lines_with(&["<title>", "id=\"out\""]);
+    if !out.stdout.contains(&format!("<title>{echo}</title>"))
+        || !out.stdout.contains(&format!("<p id=\"out\">{echo}</p>"))
+    {
+        return Err(format!("no {echo:?} in the page: {}", out.everything()));
+    }
+    let mut evidence = out.lines_with(&["title after", "<title>", "id=\"out\""]);
     evidence.push(server.log_line("GET /page continue no-upgrade-field")?);
     evidence.push(server.log_line("GET /echo switch switched websocket")?);
     Ok(evidence)
