@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every cargo-fuzz target declared in fuzz/Cargo.toml and lays them out in $OUT the way
 # OSS-Fuzz and ClusterFuzzLite expect: for each target, the binary `$OUT/<target>`, the shared
-# dictionary as `<target>.dict`, libFuzzer options in `<target>.options`, and the committed seeds
+# dictionary as `<target>.dict`, libFuzzer options in `<target>.options` (the committed
+# fuzz/options/<target>.options, naming the dictionary), and the committed seeds
 # (corpora/<target>/, regressions/ included) as `<target>_seed_corpus.zip`.
 #
 # Inside the OSS-Fuzz builder image (SRC and FUZZING_ENGINE set) the repository is the working
@@ -129,7 +130,12 @@ for target in "${targets[@]}"; do
   cp "$binary" "$OUT/$target"
 
   cp "$dictionary" "$OUT/$target.dict"
-  printf '[libfuzzer]\ndict = %s.dict\nmax_len = 4096\n' "$target" >"$OUT/$target.options"
+  # fuzz/options/<target>.options holds the [libfuzzer] section (max_len...); the dictionary
+  # line is added here, naming the copy shipped beside the binary.
+  options=fuzz/options/$target.options
+  [[ -f $options ]] || die "target $target has no options file at $options"
+  grep -qx '\[libfuzzer\]' "$options" || die "$options has no [libfuzzer] section"
+  { cat "$options"; printf 'dict = %s.dict\n' "$target"; } >"$OUT/$target.options"
 
   seeds=corpora/$target
   [[ -d $seeds ]] || die "target $target has no seed corpus at $seeds/"

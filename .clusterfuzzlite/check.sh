@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs build.sh outside Docker and checks what it shipped, for every [[bin]] in fuzz/Cargo.toml:
 # an executable `<target>`, `<target>.dict` equal to corpora/upgrade.dict, `<target>.options`
-# naming that dictionary, and `<target>_seed_corpus.zip` holding every file of corpora/<target>/;
+# holding every setting of fuzz/options/<target>.options and naming that dictionary, and `<target>_seed_corpus.zip` holding every file of corpora/<target>/;
 # then each binary executes its unpacked seed corpus once (-runs=0) to prove it starts and that no
 # committed seed crashes it.
 #
@@ -47,6 +47,10 @@ for target in "${targets[@]}"; do
     fail "$target: $OUT/$target.dict is missing or differs from corpora/upgrade.dict"
   grep -qx "dict = $target.dict" "$OUT/$target.options" 2>/dev/null ||
     fail "$target: $OUT/$target.options is missing or does not name $target.dict"
+  while IFS= read -r line; do
+    grep -qxF -- "$line" "$OUT/$target.options" ||
+      fail "$target: $OUT/$target.options lacks \"$line\" from fuzz/options/$target.options"
+  done < <(grep -Ev '^[[:space:]]*([#;]|$)' "fuzz/options/$target.options")
 
   archive=$OUT/${target}_seed_corpus.zip
   seeds=$scratch/seeds/$target

@@ -82,6 +82,11 @@ pub(crate) fn main(args: FuzzArgs) -> Result<ExitCode, String> {
 pub(crate) fn targets() -> Result<Vec<String>, String> {
     let manifest = std::fs::read_to_string("fuzz/Cargo.toml")
         .map_err(|e| format!("cannot read fuzz/Cargo.toml: {e}"))?;
+    Ok(targets_in(&manifest))
+}
+
+/// The `[[bin]]` names of a cargo-fuzz manifest, in order.
+fn targets_in(manifest: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut in_bin = false;
     for line in manifest.lines().map(str::trim) {
@@ -92,7 +97,7 @@ pub(crate) fn targets() -> Result<Vec<String>, String> {
             names.push(name.trim_matches('"').to_string());
         }
     }
-    Ok(names)
+    names
 }
 
 /// The targets selected by `--target`, checked against the declared ones.
@@ -127,6 +132,39 @@ pub(crate) fn dirs(target: &str) -> Dirs {
 }
 
 pub(crate) const DICTIONARY: &str = "corpora/upgrade.dict";
+
+/// The libFuzzer options of `target` as `-key=value` arguments, read from
+/// `fuzz/options/<target>.options`: the file ClusterFuzzLite ships beside the target.
+pub(crate) fn libfuzzer_options(target: &str) -> Result<Vec<String>, String> {
+    let path = Path::new("fuzz/options").join(format!("{target}.options"));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse_options(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The `key = value` lines of the `[libfuzzer]` section of an options file, as arguments.
+fn parse_options(text: &str) -> Result<Vec<String>, String> {
+    let mut section = None;
+    let mut args = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = Some(name.trim());
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(format!("line {}: not `key = value`: {line}", n + 1));
+        };
+        if section != Some("libfuzzer") {
+            return Err(format!("line {}: outside the [libfuzzer] section", n + 1));
+        }
+        args.push(format!("-{}={}", key.trim(), value.trim()));
+    }
+    Ok(args)
+}
 
 /// What one run of one target gave.
 #[derive(Default, Debug)]
@@ -210,6 +248,13 @@ fn fuzz_one(build: &Build, target: &str, seconds: u64) -> Summary {
             return summary;
         }
     }
+    let options = match libfuzzer_options(target) {
+        Ok(options) => options,
+        Err(e) => {
+            summary.crash = Some(e);
+            return summary;
+        }
+    };
     let before = files_under(&d.work).len();
     let started = SystemTime::now();
     let mut cmd = build.cargo_fuzz("run", target);
@@ -217,6 +262,7 @@ fn fuzz_one(build: &Build, target: &str, seconds: u64) -> Summary {
         .arg(&d.work)
         .arg(&d.seeds)
         .arg("--")
+        .args(&options)
         .arg(format!("-dict={DICTIONARY}"))
         .arg(format!("-max_total_time={seconds}"))
         .arg("-print_final_stats=1")
@@ -370,6 +416,7 @@ fn cmin(select: &TargetArgs) -> Result<ExitCode, String> {
             .arg(&d.work)
             .arg("--")
             .arg("-merge=1")
+            .args(libfuzzer_options(&target)?)
             .arg(format!("-dict={DICTIONARY}"));
         run(&mut cmd)?;
         for old in seed_files(&d) {
@@ -412,5 +459,33 @@ mod tests {
             (s.features, s.corpus, s.runs, s.exec_per_sec),
             (1234, 88, 9_000_000, 600_000)
         );
+    }
+
+    #[test]
+    fn reads_the_libfuzzer_section_of_an_options_file() {
+        let text = "[libfuzzer]\n# why\nmax_len = 48\n\n; more\nlen_control=0\n";
+        assert_eq!(
+            parse_options(text).unwrap(),
+            ["-max_len=48", "-len_control=0"]
+        );
+        assert!(parse_options("max_len = 48\n").is_err());
+        assert!(parse_options("[libfuzzer]\nmax_len\n").is_err());
+        assert!(parse_options("[asan]\nquarantine = 0\n").is_err());
+    }
+
+    #[test]
+    fn every_target_has_an_options_file() {
+        let root = workspace_root();
+        let manifest = std::fs::read_to_string(root.join("fuzz/Cargo.toml")).unwrap();
+        let targets = targets_in(&manifest);
+        assert!(targets.len() >= 7, "{targets:?}");
+        for target in targets {
+            let path = root.join("fuzz/options").join(format!("{target}.options"));
+            let options = parse_options(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert!(
+                options.iter().any(|o| o.starts_with("-max_len=")),
+                "{target}: {options:?}"
+            );
+        }
     }
 }

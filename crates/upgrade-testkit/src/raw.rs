@@ -4,7 +4,7 @@
 //! reference parser is the differential target's business.
 
 use std::cell::{Cell, RefCell};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::sync::OnceLock;
 
 use upgrade_grammar::{
@@ -211,12 +211,11 @@ fn kind_prefix(kind: ErrorKind) -> Result<&'static str, String> {
     }
 }
 
-/// Every item is made of valid tokens, and its text parses back to an equal protocol (the
-/// checks the `roundtrip` target runs on every item); `None` when it does, the problem
-/// otherwise.
+/// Every item is made of valid tokens that show their text, and its text parses back to an
+/// equal protocol; `None` when it does, the problem otherwise.
 pub fn check_item(kind: RefKind, name: Token<'_>, version: Option<Token<'_>>) -> Option<String> {
     let (mut spaced, mut text) = (Vec::new(), String::new());
-    (!crate::roundtrip::item_holds(kind, name, version, &mut spaced, &mut text)).then(|| {
+    (!item_holds(kind, name, version, &mut spaced, &mut text)).then(|| {
         format!(
             "an item does not revalidate: {:?}",
             Protocol::new(name, version)
@@ -345,6 +344,52 @@ fn check_raw_lines<'a>(kind: RefKind, lines: impl Iterator<Item = &'a [u8]> + Cl
     }
 }
 
+/// Whether an item holds, without allocating once `spaced` and `text` are warm (the buffers it
+/// writes a token followed by a space and the item's text to): the tokens revalidate, `"name "`
+/// is `ByteInvalid` at the space and the empty token `TokenEmpty`, `Display`, `Debug` and
+/// `AsRef` show the name's text (`Debug` as its `str` does), and the item's `Display` parses
+/// back to a matching protocol of the same name (`Upgrade`) or is the name (`Connection`).
+fn item_holds(
+    kind: RefKind,
+    name: Token<'_>,
+    version: Option<Token<'_>>,
+    spaced: &mut Vec<u8>,
+    text: &mut String,
+) -> bool {
+    let revalidates = |t: Token<'_>| Token::new(t.as_bytes()).is_ok_and(|again| again == t);
+    let valid = revalidates(name) && version.is_none_or(revalidates);
+
+    let shown_as = name.as_str();
+    spaced.clear();
+    spaced.extend_from_slice(name.as_bytes());
+    spaced.push(b' ');
+    let rejects_more = Token::new(spaced)
+        .is_err_and(|e| e.kind() == ErrorKind::ByteInvalid && e.offset() == shown_as.len())
+        && Token::new(&[]).is_err_and(|e| e.kind() == ErrorKind::TokenEmpty);
+
+    text.clear();
+    let _ = write!(text, "{shown_as:?}");
+    let shown = writes(shown_as.as_bytes(), format_args!("{name}"))
+        && writes(text.as_bytes(), format_args!("{name:?}"))
+        && AsRef::<[u8]>::as_ref(&name) == name.as_bytes();
+
+    let protocol = Protocol::new(name, version);
+    text.clear();
+    let _ = write!(text, "{protocol}");
+    let reparsed = match kind {
+        RefKind::Upgrade => Protocol::parse(text.as_bytes())
+            .is_ok_and(|p| p.matches(&protocol) && p.name().as_str() == shown_as),
+        RefKind::Connection => text.as_str() == shown_as,
+    };
+    valid && rejects_more && shown && reparsed
+}
+
+/// Whether formatting `args` writes exactly `expected`, compared as it is written.
+fn writes(expected: &[u8], args: fmt::Arguments<'_>) -> bool {
+    let mut text = Matcher::new(expected);
+    text.write_fmt(args).is_ok() && text.matched()
+}
+
 #[cfg(test)]
 mod tests {
     use upgrade_grammar::Token;
@@ -387,5 +432,40 @@ mod tests {
             let want = format!("{kind} at line ");
             assert_eq!(kind_prefix(kind), Ok(want.as_str()));
         }
+    }
+
+    #[test]
+    fn item_and_error_checks_hold_on_parsed_items_and_errors() {
+        let (mut spaced, mut text) = (Vec::new(), String::new());
+        for item in parse_upgrade([&b"a/1, B, !#$%&'*+-.^_`|~09AZaz/x"[..]], Config::RECIPIENT) {
+            let item = item.unwrap();
+            assert!(item_holds(
+                RefKind::Upgrade,
+                item.name(),
+                item.version(),
+                &mut spaced,
+                &mut text
+            ));
+            assert!(item_holds(
+                RefKind::Connection,
+                item.name(),
+                None,
+                &mut spaced,
+                &mut text
+            ));
+        }
+        let error = parse_upgrade([&b"a, , b"[..]], Config::SENDER)
+            .validate()
+            .unwrap_err();
+        assert_eq!(check_error_text(&error), None);
+    }
+
+    #[test]
+    fn writes_accepts_exactly_the_expected_text() {
+        assert!(writes(b"a1", format_args!("a{}", 1)));
+        assert!(!writes(b"a1", format_args!("a")));
+        assert!(!writes(b"a1", format_args!("a12")));
+        assert!(!writes(b"a1", format_args!("b1")));
+        assert!(writes(b"", format_args!("")));
     }
 }

@@ -72,9 +72,8 @@ pub fn parse_connection(data: &[u8]) {
 
 /// `roundtrip`: bytes decoded as `arbitrary` decodes a
 /// [`ListInput`](crate::generate::ListInput), straight into buffers reused between inputs, and
-/// checked as [`check_roundtrip`](crate::checks::check_roundtrip) checks it, without allocating;
-/// see [`check_roundtrip_bytes`]. Bytes that do not decode are skipped, as libFuzzer's
-/// structured targets do.
+/// put through parsing and formatting without allocating; see [`check_roundtrip_bytes`] and
+/// [`RenderedList::check`](crate::roundtrip::RenderedList::check).
 pub fn roundtrip(data: &[u8]) {
     check_roundtrip_bytes(data);
 }
