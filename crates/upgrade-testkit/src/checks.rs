@@ -168,20 +168,35 @@ fn describe_items(items: &[RefItem]) -> String {
 pub fn check_roundtrip(input: &ListInput) {
     let rendered = input.render();
     check_rendered_items(&rendered);
-    let lines = rendered.line_slices();
+    check_items_read(rendered.kind, &rendered.line_slices());
+}
+
+/// Under both grammars without a bound on elements: every item read passes
+/// [`check_item`](crate::raw::check_item) (its tokens revalidate and show their text, its text
+/// parses back), the items format to their canonical text with `format_*` and parse back, and
+/// the first error's text is `<kind> at line L, byte O`.
+///
+/// # Panics
+///
+/// When a property does not hold.
+pub fn check_items_read(kind: RefKind, lines: &[&[u8]]) {
     for config in [Config::RECIPIENT, Config::SENDER] {
-        let outcome = fast_outcome(rendered.kind, &lines, config.with_max_elements(usize::MAX));
+        let config = config.with_max_elements(usize::MAX);
+        let outcome = fast_outcome(kind, lines, config);
         for item in &outcome.items {
             let name = token(&item.name);
             let version = item.version.as_deref().map(token);
-            if let Some(problem) = crate::raw::check_item(rendered.kind, name, version) {
-                panic!("{problem}\n  input: {}", escape_lines(&lines));
+            if let Some(problem) = crate::raw::check_item(kind, name, version) {
+                panic!("{problem}\n  input: {}", escape_lines(lines));
             }
         }
-        if let Some((kind, line, offset)) = outcome.error {
-            let error = first_error(rendered.kind, &lines, config.with_max_elements(usize::MAX));
-            if let Some(problem) = error.and_then(|e| crate::raw::check_error_text(&e)) {
-                panic!("{problem}\n  {kind:?} at line {line}, byte {offset}");
+        match outcome.error {
+            None => check_format_parse(kind, &outcome.items),
+            Some((error_kind, line, offset)) => {
+                let error = first_error(kind, lines, config);
+                if let Some(problem) = error.and_then(|e| crate::raw::check_error_text(&e)) {
+                    panic!("{problem}\n  {error_kind:?} at line {line}, byte {offset}");
+                }
             }
         }
     }

@@ -746,6 +746,20 @@ pub fn check_case(case: &RequestCase, name_case: u64) {
         check_require_upgrade(&without, &decision, &required);
     }
     check_name_case_invariance(case, name_case);
+    // The request's lists through the token API, the error text and `format_*`: checks that
+    // need whole items, run on the shapes requests have.
+    for (kind, field) in [
+        (RefKind::Upgrade, "upgrade"),
+        (RefKind::Connection, "connection"),
+    ] {
+        let lines: Vec<&[u8]> = written
+            .lines
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(field))
+            .map(|(_, value)| value.as_slice())
+            .collect();
+        crate::checks::check_items_read(kind, &lines);
+    }
     check_split_invariance(case);
     check_empty_element_invariance(case);
 

@@ -177,9 +177,10 @@ impl RenderedList {
     ///
     /// [`check_roundtrip`](crate::checks::check_roundtrip), which the tests run on decoded
     /// `ListInput`s, checks more on each list: each bound fails one below the list's count, and every item's
-    /// token API and error text hold. The fuzz targets check those elsewhere, on raw bytes,
-    /// where they cost less: `differential` compares every bound from 0 to 6 with the reference
-    /// parser, and `parse_upgrade` and `parse_connection` check every item read and every error.
+    /// token API and error text hold. Other fuzz targets check those where they cost less:
+    /// `differential` compares every bound from 0 to 6 with the reference parser,
+    /// `parse_upgrade` and `parse_connection` check every error's text, and `negotiate` runs
+    /// [`check_items_read`](crate::checks::check_items_read) on the request's lists.
     ///
     /// # Panics
     ///
