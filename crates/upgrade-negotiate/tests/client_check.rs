@@ -10,15 +10,13 @@ use std::collections::BTreeSet;
 use upgrade_negotiate::{
     ClientReason, HttpVersion, Request, Response, check_response, parse_request, parse_response,
 };
-
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+use upgrade_testkit::handshakes::{WEBSOCKET_ACCEPT, WEBSOCKET_KEY};
 
 const WEBSOCKET: &[(&str, &str)] = &[
     ("Host", "server.example.com"),
     ("Upgrade", "websocket"),
     ("Connection", "Upgrade"),
-    ("Sec-WebSocket-Key", KEY),
+    ("Sec-WebSocket-Key", WEBSOCKET_KEY),
     ("Sec-WebSocket-Version", "13"),
 ];
 
@@ -32,7 +30,7 @@ const STACK: &[(&str, &str)] = &[
 const WEBSOCKET_101: &[(&str, &str)] = &[
     ("Upgrade", "websocket"),
     ("Connection", "Upgrade"),
-    ("Sec-WebSocket-Accept", ACCEPT),
+    ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
 ];
 
 #[derive(Clone, Copy)]
@@ -139,7 +137,7 @@ const ROWS: &[Row] = &[
     },
     Row {
         name: "a 101 to a request without upgrade",
-        request: &[("Host", "a"), ("Sec-WebSocket-Key", KEY)],
+        request: &[("Host", "a"), ("Sec-WebSocket-Key", WEBSOCKET_KEY)],
         reason: ClientReason::RequestUpgradeMissing,
         ..BASE
     },
@@ -148,7 +146,7 @@ const ROWS: &[Row] = &[
         request: &[
             ("Upgrade", ","),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
         ],
         reason: ClientReason::RequestUpgradeMissing,
         ..BASE
@@ -167,7 +165,10 @@ const ROWS: &[Row] = &[
     },
     Row {
         name: "a 101 without upgrade",
-        response: &[("Connection", "upgrade"), ("Sec-WebSocket-Accept", ACCEPT)],
+        response: &[
+            ("Connection", "upgrade"),
+            ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
+        ],
         reason: ClientReason::UpgradeMissing,
         protocols: &[],
         ..BASE
@@ -200,7 +201,7 @@ const ROWS: &[Row] = &[
         response: &[
             ("Upgrade", "websocket, h2c;q=1"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Accept", ACCEPT),
+            ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
         ],
         reason: ClientReason::UpgradeMalformed,
         protocols: &["websocket"],
@@ -226,7 +227,7 @@ const ROWS: &[Row] = &[
         response: &[
             ("Upgrade", "websocket, foo"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Accept", ACCEPT),
+            ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
         ],
         reason: ClientReason::ProtocolNotOffered,
         protocols: &["websocket", "foo"],
@@ -245,7 +246,7 @@ const ROWS: &[Row] = &[
         response: &[
             ("Upgrade", "websocket"),
             ("Connection", "upgrade close"),
-            ("Sec-WebSocket-Accept", ACCEPT),
+            ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
         ],
         reason: ClientReason::ConnectionMalformed,
         ..BASE
@@ -256,7 +257,7 @@ const ROWS: &[Row] = &[
             ("Upgrade", "websocket"),
             ("Connection", "keep-alive"),
             ("Proxy-Connection", "upgrade"),
-            ("Sec-WebSocket-Accept", ACCEPT),
+            ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
         ],
         reason: ClientReason::ConnectionMissingUpgrade,
         ..BASE
@@ -288,8 +289,8 @@ const ROWS: &[Row] = &[
         response: &[
             ("Upgrade", "websocket"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Accept", ACCEPT),
-            ("Sec-WebSocket-Accept", ACCEPT),
+            ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
+            ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
         ],
         reason: ClientReason::WebSocketAcceptMismatch,
         ..BASE
@@ -417,14 +418,14 @@ fn http_crate_responses_check_like_pairs() {
     let request = http::Request::get("/chat")
         .header("upgrade", "websocket")
         .header("connection", "upgrade")
-        .header("sec-websocket-key", KEY)
+        .header("sec-websocket-key", WEBSOCKET_KEY)
         .body(())
         .unwrap();
     let response = http::Response::builder()
         .status(101)
         .header("upgrade", "websocket")
         .header("connection", "upgrade")
-        .header("sec-websocket-accept", ACCEPT)
+        .header("sec-websocket-accept", WEBSOCKET_ACCEPT)
         .body(())
         .unwrap();
     let check = check_response(&Request::from(&request), &Response::from(&response));

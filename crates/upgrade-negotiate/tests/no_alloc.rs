@@ -11,18 +11,10 @@ use upgrade_negotiate::{
 };
 use upgrade_testkit::alloc::{CountingAllocator, StackWriter, allocations_in};
 use upgrade_testkit::handshakes::{CHROMIUM_WEBSOCKET, CURL_H2C};
+use upgrade_testkit::handshakes::{SWITCH_H2C, SWITCH_WEBSOCKET};
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
-
-const SWITCH_WEBSOCKET: &str = "HTTP/1.1 101 Switching Protocols\r\n\
-    Connection: upgrade\r\n\
-    Upgrade: websocket\r\n\
-    Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
-    \r\n";
-
-const SWITCH_H2C: &str =
-    "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n";
 
 /// Parses `request`, negotiates against `offers` and writes the response into `out`.
 fn decide_and_write<const N: usize>(

@@ -10,10 +10,7 @@ use upgrade_negotiate::{
     BodyFraming, ClientReason, Decision, HttpVersion, Outcome, Policy, Reason, Request, Response,
     check_response, hop_by_hop, negotiate, parse_request,
 };
-
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
-const SETTINGS: &str = "AAMAAABkAARAAAAAAAIAAAAA";
+use upgrade_testkit::handshakes::{HTTP2_SETTINGS, WEBSOCKET_ACCEPT, WEBSOCKET_KEY};
 
 fn offers(names: &[&'static str]) -> Vec<Protocol<'static>> {
     names
@@ -79,7 +76,7 @@ fn protocol_name_containing_websocket_is_not_websocket() {
             &[
                 ("Upgrade", asked),
                 ("Connection", "upgrade"),
-                ("Sec-WebSocket-Key", KEY),
+                ("Sec-WebSocket-Key", WEBSOCKET_KEY),
                 ("Sec-WebSocket-Version", "13"),
             ],
         );
@@ -112,12 +109,15 @@ fn protocol_on_a_second_upgrade_line_is_not_lost() {
             ("Upgrade", "foo/1"),
             ("Connection", "upgrade"),
             ("Upgrade", "websocket"),
-            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
             ("Sec-WebSocket-Version", "13"),
         ],
     );
     assert_eq!(switched_to(&decision).as_deref(), Some("websocket"));
-    assert_eq!(decision.websocket_accept().unwrap().as_str(), ACCEPT);
+    assert_eq!(
+        decision.websocket_accept().unwrap().as_str(),
+        WEBSOCKET_ACCEPT
+    );
 }
 
 // Treating the whole value as one token.
@@ -130,7 +130,7 @@ fn upgrade_list_is_split_on_commas() {
         &[
             ("Upgrade", "websocket, h2c"),
             ("Connection", "upgrade, HTTP2-Settings"),
-            ("HTTP2-Settings", SETTINGS),
+            ("HTTP2-Settings", HTTP2_SETTINGS),
         ],
     );
     assert_eq!(switched_to(&decision).as_deref(), Some("h2c"));
@@ -179,7 +179,7 @@ fn leading_empty_element_does_not_end_the_list() {
         &[
             ("Upgrade", ", websocket"),
             ("Connection", ", upgrade"),
-            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
             ("Sec-WebSocket-Version", "13"),
         ],
     );
@@ -191,7 +191,7 @@ fn versioned_protocol_is_not_the_bare_name() {
     let websocket_headers = [
         ("Upgrade", "websocket/13"),
         ("Connection", "upgrade"),
-        ("Sec-WebSocket-Key", KEY),
+        ("Sec-WebSocket-Key", WEBSOCKET_KEY),
         ("Sec-WebSocket-Version", "13"),
     ];
     // `websocket/13` is not `websocket`: a parser that stops at `/` would switch here.
@@ -202,7 +202,10 @@ fn versioned_protocol_is_not_the_bare_name() {
     let offered = offers(&["websocket/13"]);
     let decision = decide11(&offered, &websocket_headers);
     assert_eq!(switched_to(&decision).as_deref(), Some("websocket/13"));
-    assert_eq!(decision.websocket_accept().unwrap().as_str(), ACCEPT);
+    assert_eq!(
+        decision.websocket_accept().unwrap().as_str(),
+        WEBSOCKET_ACCEPT
+    );
     // Versions compare exactly.
     let upper = offers(&["foo/A"]);
     let decision = decide11(&upper, &[("Upgrade", "foo/a"), ("Connection", "upgrade")]);
@@ -219,7 +222,7 @@ fn names_options_and_field_names_compare_ignoring_ascii_case() {
         &[
             ("UPGRADE", "WEBSOCKET"),
             ("connection", "UPGRADE"),
-            ("sec-websocket-key", KEY),
+            ("sec-websocket-key", WEBSOCKET_KEY),
             ("SEC-WEBSOCKET-VERSION", "13"),
         ],
     );
@@ -243,7 +246,7 @@ fn kelvin_sign_is_never_folded_to_k() {
         &[
             ("Upgrade", "websocket"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-\u{212A}ey", KEY),
+            ("Sec-WebSocket-\u{212A}ey", WEBSOCKET_KEY),
             ("Sec-WebSocket-Version", "13"),
         ],
     );
@@ -296,7 +299,7 @@ fn h2c_without_connection_upgrade_is_refused() {
         &[
             ("Upgrade", "h2c"),
             ("Connection", "HTTP2-Settings"),
-            ("HTTP2-Settings", SETTINGS),
+            ("HTTP2-Settings", HTTP2_SETTINGS),
         ],
     );
     assert_ne!(decision.outcome(), Outcome::Switch);
@@ -311,7 +314,7 @@ fn h2c_without_http2_settings_in_connection_is_refused() {
         &[
             ("Upgrade", "h2c"),
             ("Connection", "upgrade"),
-            ("HTTP2-Settings", SETTINGS),
+            ("HTTP2-Settings", HTTP2_SETTINGS),
         ],
     );
     assert_eq!(decision.outcome(), Outcome::Reject);
@@ -324,7 +327,7 @@ fn proxy_drops_the_fields_of_an_h2c_upgrade() {
         ("Host", "backend"),
         ("Connection", "Upgrade, HTTP2-Settings"),
         ("Upgrade", "h2c"),
-        ("HTTP2-Settings", SETTINGS),
+        ("HTTP2-Settings", HTTP2_SETTINGS),
         ("Keep-Alive", "timeout=5"),
         ("Proxy-Connection", "keep-alive"),
         ("TE", "trailers"),
@@ -344,7 +347,7 @@ fn proxy_drops_fields_named_by_connection_even_without_h2c() {
     // Without `Connection: HTTP2-Settings`, HTTP2-Settings is still never forwarded.
     let headers = [
         ("Upgrade", "h2c"),
-        ("HTTP2-Settings", SETTINGS),
+        ("HTTP2-Settings", HTTP2_SETTINGS),
         ("Connection", "x-a"),
         ("connection", "X-B"),
         ("X-A", "1"),
@@ -433,7 +436,7 @@ fn smuggling_shaped_framing_is_rejected_before_switching() {
 const CLIENT_REQUEST: &[(&str, &str)] = &[
     ("Upgrade", "websocket"),
     ("Connection", "upgrade"),
-    ("Sec-WebSocket-Key", KEY),
+    ("Sec-WebSocket-Key", WEBSOCKET_KEY),
     ("Sec-WebSocket-Version", "13"),
 ];
 
@@ -454,7 +457,7 @@ fn client_rejects_101_for_a_protocol_never_offered() {
             &[
                 ("Upgrade", "h2c"),
                 ("Connection", "upgrade"),
-                ("Sec-WebSocket-Accept", ACCEPT)
+                ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT)
             ]
         ),
         (false, false, ClientReason::ProtocolNotOffered)
@@ -465,7 +468,7 @@ fn client_rejects_101_for_a_protocol_never_offered() {
             &[
                 ("Upgrade", "websockets"),
                 ("Connection", "upgrade"),
-                ("Sec-WebSocket-Accept", ACCEPT)
+                ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT)
             ]
         ),
         (false, false, ClientReason::ProtocolNotOffered)
@@ -477,7 +480,10 @@ fn client_rejects_101_without_upgrade() {
     assert_eq!(
         client_check(
             101,
-            &[("Connection", "upgrade"), ("Sec-WebSocket-Accept", ACCEPT)]
+            &[
+                ("Connection", "upgrade"),
+                ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT)
+            ]
         ),
         (false, false, ClientReason::UpgradeMissing)
     );

@@ -12,18 +12,10 @@ use upgrade_negotiate::{
     BodyFraming, Decision, HttpVersion, Outcome, Policy, Preference, Reason, Request, negotiate,
     parse_request,
 };
+use upgrade_testkit::handshakes::{HTTP2_SETTINGS, SWITCH_H2C, SWITCH_WEBSOCKET, WEBSOCKET_KEY};
 
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-const SETTINGS: &str = "AAMAAABkAARAAAAAAAIAAAAA";
 const OFFERS: &[&str] = &["websocket", "h2c", "foo/2"];
 
-const SWITCH_WEBSOCKET: &str = "HTTP/1.1 101 Switching Protocols\r\n\
-    Connection: upgrade\r\n\
-    Upgrade: websocket\r\n\
-    Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
-    \r\n";
-const SWITCH_H2C: &str =
-    "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n";
 const SWITCH_FOO: &str =
     "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: foo/2\r\n\r\n";
 const REQUIRED: &str = "HTTP/1.1 426 Upgrade Required\r\n\
@@ -44,7 +36,7 @@ const WEBSOCKET: &[(&str, &str)] = &[
     ("Host", "server.example.com"),
     ("Upgrade", "websocket"),
     ("Connection", "Upgrade"),
-    ("Sec-WebSocket-Key", KEY),
+    ("Sec-WebSocket-Key", WEBSOCKET_KEY),
     ("Origin", "http://example.com"),
     ("Sec-WebSocket-Version", "13"),
 ];
@@ -53,7 +45,7 @@ const H2C: &[(&str, &str)] = &[
     ("Host", "server.example.com"),
     ("Connection", "Upgrade, HTTP2-Settings"),
     ("Upgrade", "h2c"),
-    ("HTTP2-Settings", SETTINGS),
+    ("HTTP2-Settings", HTTP2_SETTINGS),
 ];
 
 const REQUIRE: Policy = Policy::new().with_require_upgrade(true);
@@ -472,7 +464,7 @@ const ROWS: &[Row] = &[
         headers: &[
             ("Upgrade", "websocket"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
         ],
         outcome: Outcome::Reject,
         reason: Reason::WebSocketVersionMissing,
@@ -485,7 +477,7 @@ const ROWS: &[Row] = &[
         headers: &[
             ("Upgrade", "websocket"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
             ("Sec-WebSocket-Version", "8"),
         ],
         outcome: Outcome::Required,
@@ -499,7 +491,7 @@ const ROWS: &[Row] = &[
         headers: &[
             ("Upgrade", "websocket"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
             ("Sec-WebSocket-Version", "13"),
             ("Sec-WebSocket-Version", "8"),
         ],
@@ -527,8 +519,8 @@ const ROWS: &[Row] = &[
         headers: &[
             ("Upgrade", "websocket"),
             ("Connection", "upgrade"),
-            ("Sec-WebSocket-Key", KEY),
-            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
             ("Sec-WebSocket-Version", "13"),
         ],
         outcome: Outcome::Reject,
@@ -568,8 +560,8 @@ const ROWS: &[Row] = &[
         headers: &[
             ("Upgrade", "h2c"),
             ("Connection", "Upgrade, HTTP2-Settings"),
-            ("HTTP2-Settings", SETTINGS),
-            ("HTTP2-Settings", SETTINGS),
+            ("HTTP2-Settings", HTTP2_SETTINGS),
+            ("HTTP2-Settings", HTTP2_SETTINGS),
         ],
         outcome: Outcome::Reject,
         reason: Reason::H2cSettingsRepeated,
@@ -595,7 +587,7 @@ const ROWS: &[Row] = &[
         headers: &[
             ("Upgrade", "h2c"),
             ("Connection", "Upgrade"),
-            ("HTTP2-Settings", SETTINGS),
+            ("HTTP2-Settings", HTTP2_SETTINGS),
         ],
         outcome: Outcome::Reject,
         reason: Reason::H2cSettingsNotInConnection,

@@ -266,26 +266,26 @@ pub fn check_rendered_items(rendered: &Rendered) {
             &recipient,
         );
     }
-    if let Some(fewer) = elements.checked_sub(1) {
-        let config = exact.with_max_elements(fewer);
+    // One under each bound fails with that bound's error.
+    let one_under = [
+        (
+            elements.checked_sub(1).map(|n| exact.with_max_elements(n)),
+            ErrorKind::ElementsTooMany,
+            "one element over the bound is not ElementsTooMany",
+        ),
+        (
+            empties
+                .checked_sub(1)
+                .map(|n| exact.with_max_empty_elements(n)),
+            ErrorKind::EmptyElementsTooMany,
+            "one empty element over the bound is not EmptyElementsTooMany",
+        ),
+    ];
+    for (config, want, property) in one_under {
+        let Some(config) = config else { continue };
         let got = fast_outcome(kind, &lines, config);
-        if got.error.map(|e| e.0) != Some(ErrorKind::ElementsTooMany) {
-            fail(
-                "one element over the bound is not ElementsTooMany",
-                config,
-                &got,
-            );
-        }
-    }
-    if let Some(fewer) = empties.checked_sub(1) {
-        let config = exact.with_max_empty_elements(fewer);
-        let got = fast_outcome(kind, &lines, config);
-        if got.error.map(|e| e.0) != Some(ErrorKind::EmptyElementsTooMany) {
-            fail(
-                "one empty element over the bound is not EmptyElementsTooMany",
-                config,
-                &got,
-            );
+        if got.error.map(|e| e.0) != Some(want) {
+            fail(property, config, &got);
         }
     }
 

@@ -1,4 +1,23 @@
-//! Upgrade requests as real clients send them, byte for byte, for tests and benches.
+//! Upgrade requests as real clients send them, byte for byte, and the values and 101 heads of
+//! a valid handshake, for tests and benches.
+
+/// A valid `Sec-WebSocket-Key`: the example of RFC 6455 section 1.3.
+pub const WEBSOCKET_KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+/// The `Sec-WebSocket-Accept` that answers [`WEBSOCKET_KEY`] (RFC 6455 section 1.3).
+pub const WEBSOCKET_ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+/// A valid `HTTP2-Settings` value.
+pub const HTTP2_SETTINGS: &str = "AAMAAABkAARAAAAAAAIAAAAA";
+
+/// The 101 `upgrade-negotiate` writes when it switches a request with [`WEBSOCKET_KEY`] to
+/// websocket.
+pub const SWITCH_WEBSOCKET: &str = "HTTP/1.1 101 Switching Protocols\r\n\
+    Connection: upgrade\r\n\
+    Upgrade: websocket\r\n\
+    Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    \r\n";
+/// The 101 `upgrade-negotiate` writes when it switches to h2c.
+pub const SWITCH_H2C: &str =
+    "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n";
 
 /// The websocket handshake Chromium 126 sends (with the key of RFC 6455 section 1.3, whose
 /// `Sec-WebSocket-Accept` is `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=`).

@@ -9,14 +9,10 @@ use proptest::sample::select;
 use upgrade_negotiate::{HttpVersion, Policy, Preference};
 
 use super::{Noise, arrangement};
+use crate::handshakes::{HTTP2_SETTINGS, WEBSOCKET_KEY};
 use crate::reference::{RefItem, RefKind};
 use crate::render::Arrangement;
 use crate::request::{CaseField, RequestCase, item};
-
-/// A valid `Sec-WebSocket-Key`: the example of RFC 6455 section 1.3.
-pub const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-/// A valid `HTTP2-Settings` value.
-pub const SETTINGS: &str = "AAMAAABkAARAAAAAAAIAAAAA";
 
 /// Whether `item` names a protocol with a profile (`websocket` or `h2c`).
 pub fn has_profile(item: &RefItem) -> bool {
@@ -75,9 +71,9 @@ type Lines = Vec<(&'static str, &'static str)>;
 pub fn handshake_fields() -> impl Strategy<Value = Lines> {
     let key: BoxedStrategy<Lines> = prop_oneof![
         1 => Just(vec![]),
-        6 => Just(vec![("Sec-WebSocket-Key", KEY)]),
+        6 => Just(vec![("Sec-WebSocket-Key", WEBSOCKET_KEY)]),
         1 => Just(vec![("Sec-WebSocket-Key", "c2hvcnQ=")]),
-        1 => Just(vec![("Sec-WebSocket-Key", KEY), ("Sec-WebSocket-Key", KEY)]),
+        1 => Just(vec![("Sec-WebSocket-Key", WEBSOCKET_KEY), ("Sec-WebSocket-Key", WEBSOCKET_KEY)]),
     ]
     .boxed();
     let version: BoxedStrategy<Lines> = prop_oneof![
@@ -88,7 +84,7 @@ pub fn handshake_fields() -> impl Strategy<Value = Lines> {
     .boxed();
     let settings: BoxedStrategy<Lines> = prop_oneof![
         1 => Just(vec![]),
-        5 => Just(vec![("HTTP2-Settings", SETTINGS)]),
+        5 => Just(vec![("HTTP2-Settings", HTTP2_SETTINGS)]),
         1 => Just(vec![("HTTP2-Settings", "")]),
         1 => Just(vec![("HTTP2-Settings", "AAMAAABk=")]),
     ]
@@ -251,9 +247,9 @@ pub fn switching_case() -> impl Strategy<Value = RequestCase> {
                 client.insert(position.index(client.len() + 1), asked);
                 offers.push(target);
                 let mut extra = vec![
-                    ("Sec-WebSocket-Key", KEY),
+                    ("Sec-WebSocket-Key", WEBSOCKET_KEY),
                     ("Sec-WebSocket-Version", "13"),
-                    ("HTTP2-Settings", SETTINGS),
+                    ("HTTP2-Settings", HTTP2_SETTINGS),
                 ];
                 extra.extend(framing);
                 RequestCase {
