@@ -1,7 +1,7 @@
 //! Whole requests: httparse alone, and httparse plus the server's decision.
 
 use upgrade_grammar::{Error, Protocol};
-use upgrade_negotiate::{Decision, Policy, negotiate, parse_request};
+use upgrade_negotiate::{Decision, Policy, Status, negotiate, parse_request};
 
 /// The criterion group of the whole-request benches.
 pub const GROUP: &str = "request";
@@ -58,8 +58,9 @@ pub fn httparse(bytes: &[u8]) -> Option<usize> {
 pub fn httparse_decision<'o>(bytes: &[u8], offers: &'o [Protocol<'o>]) -> Decision<'o> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     match parse_request(bytes, &mut headers) {
-        Ok(request) => negotiate(&request.request(), offers, &Policy::default()),
-        Err(_) => Decision::request_malformed(),
+        Ok(Status::Complete(request)) => negotiate(request, offers, &Policy::default()),
+        Ok(Status::Partial) => Decision::request_malformed(),
+        Err(e) => Decision::from(e),
     }
 }
 

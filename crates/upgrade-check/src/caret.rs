@@ -9,7 +9,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use upgrade_grammar::Error;
-use upgrade_negotiate::HeaderLines;
+use upgrade_negotiate::FieldLines;
 
 /// A field line value escaped for display, and the line that points at one byte of it.
 #[derive(Clone, Debug, PartialEq, Eq)]

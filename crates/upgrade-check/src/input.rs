@@ -1,8 +1,11 @@
 //! Reading a raw HTTP message from a file or stdin, as bytes.
 
+use std::fmt;
+
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use upgrade_negotiate::{Decision, HeadError, Status};
 
 use crate::Failure;
 
@@ -36,5 +39,40 @@ pub(crate) fn read(path: Option<&Path>, what: &str) -> Result<Vec<u8>, Failure> 
     match read {
         Ok(_) => Ok(bytes),
         Err(message) => Err(Failure::Usage(message)),
+    }
+}
+
+/// Why a whole input is not one message head.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Unreadable {
+    /// The input ends inside the head: nothing more can arrive, the whole input has been read.
+    Incomplete,
+    /// The head is invalid.
+    Head(HeadError),
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unreadable::Incomplete => f.write_str("incomplete message head"),
+            Unreadable::Head(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The head of a whole input: a partial head is final here, since every byte has been read.
+pub(crate) fn whole<T>(parsed: Result<Status<T>, HeadError>) -> Result<T, Unreadable> {
+    match parsed {
+        Ok(Status::Complete(head)) => Ok(head),
+        Ok(Status::Partial) => Err(Unreadable::Incomplete),
+        Err(e) => Err(Unreadable::Head(e)),
+    }
+}
+
+/// Rule 1 for a request that is not one whole head: 505 for another major version, else 400.
+pub(crate) fn unreadable_decision(unreadable: Unreadable) -> Decision<'static> {
+    match unreadable {
+        Unreadable::Incomplete => Decision::request_malformed(),
+        Unreadable::Head(e) => Decision::from(e),
     }
 }

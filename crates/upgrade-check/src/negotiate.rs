@@ -45,8 +45,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use upgrade_grammar::{ErrorKind, Protocol};
 use upgrade_negotiate::{
-    BodyFraming, Decision, HeadError, ParsedRequest, Policy, Preference, Reason, negotiate,
-    parse_request,
+    BodyFraming, Decision, ParsedRequest, Policy, Preference, Reason, negotiate, parse_request,
 };
 
 use crate::caret::{self, Escaped};
@@ -71,11 +70,11 @@ pub(crate) fn run(args: &NegotiateArgs, out: &mut impl Write) -> Result<Outcome,
         .with_require_upgrade(args.require);
 
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let request = parse_request(&bytes, &mut headers);
+    let request = input::whole(parse_request(&bytes, &mut headers));
     let decision = match &request {
-        Ok(request) => negotiate(&request.request(), &offers, &policy),
-        // Rule 1. Nothing more can arrive: the whole input has been read.
-        Err(_) => Decision::request_malformed(),
+        Ok(request) => negotiate(request, &offers, &policy),
+        // Rule 1.
+        Err(unreadable) => input::unreadable_decision(*unreadable),
     };
     let mut head = String::new();
     decision
@@ -164,7 +163,7 @@ fn write_report(
     out: &mut impl Write,
     decision: &Decision<'_>,
     head: &str,
-    request: Result<&ParsedRequest<'_, '_>, &HeadError>,
+    request: Result<&ParsedRequest<'_, '_>, &input::Unreadable>,
 ) -> io::Result<()> {
     let reason = decision.reason();
     write!(out, "{}", decision.outcome())?;

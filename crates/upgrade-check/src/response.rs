@@ -27,8 +27,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use upgrade_grammar::{Config, Protocol, parse_upgrade};
 use upgrade_negotiate::{
-    ClientReason, HeadError, HeaderLines, ParsedResponse, check_response, parse_request,
-    parse_response,
+    ClientReason, FieldLines, ParsedResponse, Policy, check_response, parse_request, parse_response,
 };
 
 use crate::cli::ResponseArgs;
@@ -49,8 +48,8 @@ pub(crate) fn run(args: &ResponseArgs, out: &mut impl Write) -> Result<Outcome, 
 
     let mut request_headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response_headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let request = parse_request(&request_bytes, &mut request_headers);
-    let response = parse_response(&response_bytes, &mut response_headers);
+    let request = input::whole(parse_request(&request_bytes, &mut request_headers));
+    let response = input::whole(parse_response(&response_bytes, &mut response_headers));
 
     let verdict = match (&request, &response) {
         (_, Err(e)) => Verdict {
@@ -69,7 +68,7 @@ pub(crate) fn run(args: &ResponseArgs, out: &mut impl Write) -> Result<Outcome, 
             error: None,
         },
         (Ok(request), Ok(response)) => {
-            let check = check_response(&request.request(), &response.response());
+            let check = check_response(request, response, &Policy::default());
             Verdict {
                 reason: Reason::Client(check.reason()),
                 switched: check.switched(),
@@ -112,8 +111,8 @@ struct Verdict<'r> {
 #[derive(Clone, Copy, Debug)]
 enum Reason {
     Client(ClientReason),
-    RequestMalformed(HeadError),
-    ResponseMalformed(HeadError),
+    RequestMalformed(input::Unreadable),
+    ResponseMalformed(input::Unreadable),
 }
 
 impl Reason {

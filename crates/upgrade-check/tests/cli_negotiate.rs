@@ -223,8 +223,9 @@ fn rejects_empty_input_as_request_malformed() {
 #[test]
 fn rejects_a_request_with_more_field_lines_than_the_buffer_holds() {
     let request = |fields: usize| {
-        let mut bytes = b"GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: foo\r\n".to_vec();
-        for i in 2..fields {
+        let mut bytes =
+            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: foo\r\n".to_vec();
+        for i in 3..fields {
             bytes.extend_from_slice(format!("X-Filler-{i}: {i}\r\n").as_bytes());
         }
         bytes.extend_from_slice(b"\r\n");
@@ -558,7 +559,8 @@ fn human_report_says_why_a_head_could_not_be_parsed() {
 #[test]
 fn human_report_never_writes_control_bytes_to_the_terminal() {
     // httparse refuses CTL in field values; a tab, obs-text and a UTF-8 NBSP get through.
-    let request = b"GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: a\t\xff\xc2\xa0\r\n\r\n";
+    let request =
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: a\t\xff\xc2\xa0\r\n\r\n";
     let output = run_with_stdin(["negotiate", "--offer", "a"], request);
     assert_eq!(output.status.code(), Some(0));
     let text = stdout_text(&output);
@@ -594,4 +596,55 @@ fn json_answer_is_one_object_for_every_request_file() {
             path.display()
         );
     }
+}
+
+#[test]
+fn rejects_http11_upgrades_without_exactly_one_valid_host() {
+    for (file, reason) in [
+        ("websocket-no-host.http", "host-missing"),
+        ("websocket-two-hosts.http", "host-repeated"),
+        ("websocket-host-invalid.http", "host-invalid"),
+    ] {
+        let (code, value) = negotiate_file(file);
+        assert_eq!(code, 0, "{file}");
+        assert_eq!(value, reject(reason), "{file}");
+    }
+}
+
+#[test]
+fn ignores_an_http10_upgrade_without_host() {
+    let (code, value) = negotiate_file("websocket-http10-no-host.http");
+    assert_eq!(code, 0);
+    assert_eq!(
+        (&value["outcome"], &value["reason"], &value["status"]),
+        (&json!("continue"), &json!("http10-ignored"), &Value::Null)
+    );
+}
+
+#[test]
+fn processes_http_1_2_as_http_1_1() {
+    let (code, value) = negotiate_file("websocket-http12.http");
+    assert_eq!(code, 0);
+    assert_eq!(
+        (&value["outcome"], &value["status"], &value["protocol"]),
+        (&json!("switch"), &json!(101), &json!("websocket"))
+    );
+}
+
+#[test]
+fn answers_505_to_another_major_version() {
+    let (code, value) = negotiate_file("http2-request-line.http");
+    assert_eq!(code, 0);
+    assert_eq!(
+        value,
+        json!({
+            "outcome": "reject",
+            "status": 505,
+            "protocol": null,
+            "reason": "version-unsupported",
+            "response": "HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            "request_body": {"framing": "none", "length": null},
+            "interim_continue": false,
+        })
+    );
 }

@@ -448,3 +448,16 @@ fn data_files_end_head_lines_with_crlf() {
         }
     }
 }
+
+#[test]
+fn a_101_to_a_request_without_host_is_invalid() {
+    for request in ["websocket-no-host.http", "websocket-two-hosts.http"] {
+        let (code, value) = check(request, "websocket-101.http");
+        assert_eq!(code, 0, "{request}");
+        assert_eq!(
+            value,
+            answer(false, false, &[("websocket", None)], "request-host-invalid"),
+            "{request}"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use clap::ValueEnum;
 use http::request::Parts;
 use upgrade_grammar::Protocol;
-use upgrade_negotiate::{Decision, Outcome, Policy, Preference, Request, negotiate};
+use upgrade_negotiate::{Decision, Outcome, Policy, Preference, negotiate};
 
 /// A protocol this server speaks after a 101.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -69,7 +69,7 @@ impl Negotiator {
 
     /// The decision for a request head, as hyper parsed it (HTTP/1.x or HTTP/2).
     pub(crate) fn decide(&self, parts: &Parts) -> Decision<'_> {
-        negotiate(&Request::from(parts), &self.offers, &self.policy)
+        negotiate(parts, &self.offers, &self.policy)
     }
 
     /// Whether `offer` is among the server's offers.
@@ -127,6 +127,7 @@ mod tests {
             Negotiator::new(&[Offer::Websocket, Offer::H2c], Prefer::Client, false).unwrap();
         let head = parts(
             http::Request::get("/chat?room=1")
+                .header("host", "127.0.0.1")
                 .header("connection", "keep-alive, Upgrade")
                 .header("upgrade", "websocket")
                 .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
@@ -147,7 +148,12 @@ mod tests {
         let negotiator = Negotiator::new(&[Offer::H2c], Prefer::Server, true).unwrap();
         assert!(negotiator.offers(Offer::H2c));
         assert!(!negotiator.offers(Offer::Websocket));
-        let head = parts(http::Request::get("/").body(()).unwrap());
+        let head = parts(
+            http::Request::get("/")
+                .header("host", "127.0.0.1")
+                .body(())
+                .unwrap(),
+        );
         let decision = negotiator.decide(&head);
         assert_eq!(decision.outcome(), Outcome::Required);
         assert_eq!(switch_to(&decision), None);

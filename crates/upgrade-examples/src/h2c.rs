@@ -33,7 +33,7 @@ use hyper::service::service_fn;
 use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite};
-use upgrade_negotiate::{Decision, hop_by_hop};
+use upgrade_negotiate::{Decision, Policy, hop_by_hop};
 
 use crate::BoxError;
 use crate::decide::Negotiator;
@@ -123,7 +123,7 @@ impl UpgradedRequest {
     /// body is complete, so it is not forwarded either.
     fn new(parts: &Parts, body: Bytes) -> Result<Self, BoxError> {
         let headers = &parts.headers;
-        let hop = hop_by_hop(headers)?;
+        let hop = hop_by_hop(headers, &Policy::default())?;
         let settings = headers
             .get("http2-settings")
             .ok_or("an h2c switch without HTTP2-Settings")?

@@ -135,7 +135,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use upgrade_grammar::Protocol;
-    use upgrade_negotiate::{HttpVersion, Policy, Request, negotiate};
+    use upgrade_negotiate::{HttpVersion, Policy, RequestHead, negotiate};
 
     use super::*;
 
@@ -145,9 +145,9 @@ mod tests {
             Protocol::parse(b"websocket").unwrap(),
             Protocol::parse(b"h2c").unwrap(),
         ];
-        let headers: [(&str, &str); 0] = [];
+        let headers = [("Host", "127.0.0.1")];
         let decision = negotiate(
-            &Request::new("GET", HttpVersion::Http11, &headers),
+            RequestHead::new("GET", HttpVersion::Http11, &headers),
             &offers,
             &Policy::new().with_require_upgrade(true),
         );
@@ -160,9 +160,9 @@ mod tests {
 
     #[test]
     fn a_continue_has_no_head() {
-        let headers: [(&str, &str); 0] = [];
+        let headers = [("Host", "127.0.0.1")];
         let decision = negotiate(
-            &Request::new("GET", HttpVersion::Http11, &headers),
+            RequestHead::new("GET", HttpVersion::Http11, &headers),
             &[],
             &Policy::new(),
         );

@@ -25,17 +25,8 @@ fn lowercase_word(word: u64) -> u64 {
 ///
 /// Gives the same answer as `<[u8]>::eq_ignore_ascii_case`, comparing eight bytes at a time.
 ///
-/// # Examples
-///
-/// ```
-/// use upgrade_grammar::eq_ignore_ascii_case;
-///
-/// assert!(eq_ignore_ascii_case(b"Sec-WebSocket-Key", b"sec-websocket-key"));
-/// assert!(!eq_ignore_ascii_case(b"upgrade", b"upgrades"));
-/// assert!(!eq_ignore_ascii_case("\u{212a}".as_bytes(), b"k"));
-/// ```
 #[inline]
-pub fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -2,67 +2,51 @@
 
 use core::fmt;
 
-/// What is wrong with a list field value.
-///
-/// Every variant is reported at the first offending byte: the shortest prefix of the field line
-/// value that no valid value starts with ends at [`Error::offset`]. When the input ends too early
-/// the offset is the length of the line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// A byte that can never appear in this field: anything but a `tchar`, SP, HTAB and `,`
-    /// (and `/` in `Upgrade`). Covers quotes, `;` parameters, CTL, CR, LF, obs-text and NBSP.
-    ByteInvalid,
-    /// Two elements with no comma between them, such as `foo bar` or `foo /1`.
-    CommaMissing,
-    /// An empty list element (`, ,`, a leading or trailing comma) where the sender grammar is in
-    /// force. Reported at the comma that ends the empty element, or at the end of the line.
-    ElementEmpty,
-    /// More non-empty elements than the configured bound; reported at the first byte of the
-    /// first element over the bound.
-    ElementsTooMany,
-    /// More empty elements than the configured bound; reported where the first empty element over
-    /// the bound ends (its comma, or the end of the line).
-    EmptyElementsTooMany,
-    /// A `/` with no protocol name before it, such as `/1`.
-    ProtocolNameMissing,
-    /// A `/` with no protocol version after it, such as `foo/` or `foo/ 1`.
-    ProtocolVersionMissing,
-    /// A second `/` in one protocol, such as `foo/1/2`.
-    ProtocolSlashRepeated,
-    /// An empty token where one was required.
-    TokenEmpty,
+crate::__coded_enum! {
+    /// What is wrong with a list field value.
+    ///
+    /// Every variant is reported at the first offending byte: the shortest prefix of the field
+    /// line value that no valid value starts with ends at [`Error::offset`]. When the input ends
+    /// too early the offset is the length of the line.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use upgrade_grammar::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::CommaMissing.code(), "comma-missing");
+    /// assert_eq!(ErrorKind::from_code("comma-missing"), Some(ErrorKind::CommaMissing));
+    /// assert!(ErrorKind::ALL.contains(&ErrorKind::TokenEmpty));
+    /// ```
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ErrorKind {
+        /// A byte that can never appear in this field: anything but a `tchar`, SP, HTAB and `,`
+        /// (and `/` in `Upgrade`). Covers quotes, `;` parameters, CTL, CR, LF, obs-text and NBSP.
+        ByteInvalid => "byte-invalid",
+        /// Two elements with no comma between them, such as `foo bar` or `foo /1`.
+        CommaMissing => "comma-missing",
+        /// An empty list element (`, ,`, a leading or trailing comma) where the sender grammar is
+        /// in force. Reported at the comma that ends the empty element, or at the end of the line.
+        ElementEmpty => "element-empty",
+        /// More non-empty elements than the configured bound; reported at the first byte of the
+        /// first element over the bound.
+        ElementsTooMany => "elements-too-many",
+        /// More empty elements than the configured bound; reported where the first empty element
+        /// over the bound ends (its comma, or the end of the line).
+        EmptyElementsTooMany => "empty-elements-too-many",
+        /// A `/` with no protocol name before it, such as `/1`.
+        ProtocolNameMissing => "protocol-name-missing",
+        /// A `/` with no protocol version after it, such as `foo/` or `foo/ 1`.
+        ProtocolVersionMissing => "protocol-version-missing",
+        /// A second `/` in one protocol, such as `foo/1/2`.
+        ProtocolSlashRepeated => "protocol-slash-repeated",
+        /// An empty token where one was required.
+        TokenEmpty => "token-empty",
+    }
 }
 
 impl ErrorKind {
-    /// A stable kebab-case name for the kind, used in machine-readable output.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ErrorKind::ByteInvalid => "byte-invalid",
-            ErrorKind::CommaMissing => "comma-missing",
-            ErrorKind::ElementEmpty => "element-empty",
-            ErrorKind::ElementsTooMany => "elements-too-many",
-            ErrorKind::EmptyElementsTooMany => "empty-elements-too-many",
-            ErrorKind::ProtocolNameMissing => "protocol-name-missing",
-            ErrorKind::ProtocolVersionMissing => "protocol-version-missing",
-            ErrorKind::ProtocolSlashRepeated => "protocol-slash-repeated",
-            ErrorKind::TokenEmpty => "token-empty",
-        }
-    }
-
-    /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 9] = [
-        ErrorKind::ByteInvalid,
-        ErrorKind::CommaMissing,
-        ErrorKind::ElementEmpty,
-        ErrorKind::ElementsTooMany,
-        ErrorKind::EmptyElementsTooMany,
-        ErrorKind::ProtocolNameMissing,
-        ErrorKind::ProtocolVersionMissing,
-        ErrorKind::ProtocolSlashRepeated,
-        ErrorKind::TokenEmpty,
-    ];
-
     const fn describe(self) -> &'static str {
         match self {
             ErrorKind::ByteInvalid => "invalid byte in list",
@@ -164,6 +148,7 @@ mod tests {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b == b'-')
             );
+            assert_eq!(ErrorKind::from_code(a.code()), Some(*a));
             for b in &ErrorKind::ALL[i + 1..] {
                 assert_ne!(a.code(), b.code());
             }

@@ -49,7 +49,7 @@ where
 /// use upgrade_grammar::{write_connection, Token};
 ///
 /// let mut out = String::new();
-/// write_connection(&mut out, [Token::new(b"keep-alive")?, Token::new(b"Upgrade")?])?;
+/// write_connection(&mut out, [Token::parse(b"keep-alive")?, Token::parse(b"Upgrade")?])?;
 /// assert_eq!(out, "keep-alive, Upgrade");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

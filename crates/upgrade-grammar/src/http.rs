@@ -9,13 +9,13 @@ use crate::connection::{ConnectionOptions, parse_connection};
 use crate::upgrade::{Protocols, parse_upgrade};
 
 /// The values of every field line of one header in a [`HeaderMap`], in order, as bytes.
-pub type HeaderLines<'a> = Map<ValueIter<'a, HeaderValue>, fn(&'a HeaderValue) -> &'a [u8]>;
+pub type Values<'a> = Map<ValueIter<'a, HeaderValue>, fn(&'a HeaderValue) -> &'a [u8]>;
 
 /// Every field line value of `name` in `headers`, in the order they arrived.
 pub fn header_lines<'a, K: http::header::AsHeaderName>(
     headers: &'a HeaderMap,
     name: K,
-) -> HeaderLines<'a> {
+) -> Values<'a> {
     headers
         .get_all(name)
         .iter()
@@ -39,7 +39,7 @@ pub fn header_lines<'a, K: http::header::AsHeaderName>(
 /// assert_eq!(upgrade_from_headers(&headers, Config::RECIPIENT).validate().unwrap_err().line(), 2);
 /// # Ok::<(), upgrade_grammar::Error>(())
 /// ```
-pub fn upgrade_from_headers(headers: &HeaderMap, config: Config) -> Protocols<'_, HeaderLines<'_>> {
+pub fn upgrade_from_headers(headers: &HeaderMap, config: Config) -> Protocols<'_, Values<'_>> {
     parse_upgrade(header_lines(headers, UPGRADE), config)
 }
 
@@ -60,6 +60,6 @@ pub fn upgrade_from_headers(headers: &HeaderMap, config: Config) -> Protocols<'_
 pub fn connection_from_headers(
     headers: &HeaderMap,
     config: Config,
-) -> ConnectionOptions<'_, HeaderLines<'_>> {
+) -> ConnectionOptions<'_, Values<'_>> {
     parse_connection(header_lines(headers, CONNECTION), config)
 }

@@ -59,6 +59,7 @@
 extern crate alloc;
 
 mod ascii;
+mod coded;
 mod config;
 mod connection;
 mod error;
@@ -71,7 +72,6 @@ mod upgrade;
 #[cfg(feature = "http")]
 pub mod http;
 
-pub use ascii::eq_ignore_ascii_case;
 pub use config::{Config, Grammar};
 pub use connection::{ConnectionOptions, parse_connection};
 pub use error::{Error, ErrorKind};

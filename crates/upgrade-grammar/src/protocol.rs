@@ -1,6 +1,8 @@
 //! One element of the `Upgrade` list.
 
+use core::cmp::Ordering;
 use core::fmt;
+use core::hash::{Hash, Hasher};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
@@ -18,7 +20,9 @@ use crate::tchar::Token;
 /// ```
 ///
 /// Two protocols [match](Protocol::matches) when their names are equal ignoring ASCII case and
-/// their versions are equal exactly (both absent, or the same bytes).
+/// their versions are equal exactly (both absent, or the same bytes). `==`, `Hash` and `Ord`
+/// follow the same rule, so `WebSocket == websocket` and a set of protocols holds each once,
+/// whatever its spelling; [`name`](Protocol::name) still gives the spelling of the input.
 ///
 /// # Examples
 ///
@@ -31,11 +35,15 @@ use crate::tchar::Token;
 /// assert!(offered.matches(&Protocol::parse(b"http/2.0")?));
 /// assert!(!offered.matches(&Protocol::parse(b"http/2")?));
 ///
+/// // A server's offers can be constants, checked when the program is compiled.
+/// const OFFERS: [Protocol<'static>; 2] = [Protocol::from_static("websocket"), Protocol::from_static("h2c")];
+/// assert_eq!(OFFERS[0], Protocol::parse(b"WebSocket")?);
+///
 /// let err = Protocol::parse(b"foo/").unwrap_err();
 /// assert_eq!((err.kind(), err.offset()), (ErrorKind::ProtocolVersionMissing, 4));
 /// # Ok::<(), upgrade_grammar::Error>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy)]
 pub struct Protocol<'a> {
     name: Token<'a>,
     version: Option<Token<'a>>,
@@ -68,6 +76,39 @@ impl<'a> Protocol<'a> {
         Ok(Protocol::from_element(first.name, first.version))
     }
 
+    /// A protocol from a string literal, `name` or `name/version`, checked when the program is
+    /// compiled if used in a `const` (and when called otherwise).
+    ///
+    /// # Panics
+    ///
+    /// When `protocol` is not exactly one `protocol-name ["/" protocol-version]` (no whitespace):
+    /// a literal that is not a protocol is a mistake in the program, not in its input. Use
+    /// [`Protocol::parse`] for input.
+    ///
+    /// ```compile_fail
+    /// const BAD: upgrade_grammar::Protocol<'static> = upgrade_grammar::Protocol::from_static("foo/");
+    /// ```
+    // The panic is the compile-time error of a `const` with a literal that is not a protocol.
+    #[allow(clippy::panic)]
+    pub const fn from_static(protocol: &'static str) -> Protocol<'static> {
+        let bytes = protocol.as_bytes();
+        let mut slash = 0;
+        let mut rest = bytes;
+        while let [byte, tail @ ..] = rest {
+            if *byte == b'/' {
+                break;
+            }
+            slash += 1;
+            rest = tail;
+        }
+        let (name, rest) = bytes.split_at(slash);
+        let name = Token::from_static_bytes(name);
+        match rest.split_first() {
+            None => Protocol::new(name, None),
+            Some((_, version)) => Protocol::new(name, Some(Token::from_static_bytes(version))),
+        }
+    }
+
     pub(crate) fn from_element(name: &'a [u8], version: Option<&'a [u8]>) -> Self {
         Protocol {
             name: Token::from_checked(name),
@@ -97,6 +138,45 @@ impl<'a> Protocol<'a> {
     }
 }
 
+impl PartialEq for Protocol<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.matches(other)
+    }
+}
+
+impl Eq for Protocol<'_> {}
+
+impl Hash for Protocol<'_> {
+    fn hash<S: Hasher>(&self, state: &mut S) {
+        // Equal protocols hash alike: the name as lowercase ASCII, then the version as is.
+        for byte in self.name.as_bytes() {
+            state.write_u8(byte.to_ascii_lowercase());
+        }
+        state.write_usize(self.name.as_bytes().len());
+        self.version.map(|v| v.as_bytes()).hash(state);
+    }
+}
+
+impl Ord for Protocol<'_> {
+    /// Names ignoring ASCII case, then versions exactly (a protocol without a version first).
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.name.as_bytes().iter(), other.name.as_bytes().iter());
+        a.map(u8::to_ascii_lowercase)
+            .cmp(b.map(u8::to_ascii_lowercase))
+            .then_with(|| {
+                self.version
+                    .map(|v| v.as_bytes())
+                    .cmp(&other.version.map(|v| v.as_bytes()))
+            })
+    }
+}
+
+impl PartialOrd for Protocol<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl fmt::Display for Protocol<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         crate::format::Element::write_to(self, f)
@@ -120,6 +200,46 @@ mod tests {
         assert!(!p("foo/A").matches(&p("foo/a")));
         assert!(!p("foo").matches(&p("foo/1")));
         assert!(!p("websocket").matches(&p("websockets")));
+    }
+
+    #[test]
+    fn equality_hash_and_order_follow_the_rfc_rule() {
+        use std::collections::BTreeSet;
+        use std::collections::hash_map::DefaultHasher;
+        let p = |s: &'static str| Protocol::parse(s.as_bytes()).unwrap();
+        let hash = |p: Protocol<'_>| {
+            let mut h = DefaultHasher::new();
+            p.hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(p("WebSocket"), p("websocket"));
+        assert_eq!(hash(p("WebSocket")), hash(p("websocket")));
+        assert_ne!(p("foo/A"), p("foo/a"));
+        assert_ne!(p("foo"), p("foo/1"));
+        assert_eq!(p("IRC/6.9").cmp(&p("irc/6.9")), Ordering::Equal);
+        assert!(p("a") < p("B") && p("b") < p("b/1"));
+        let set: BTreeSet<_> = [p("H2C"), p("h2c"), p("websocket")].into_iter().collect();
+        assert_eq!(set.len(), 2);
+    }
+
+    #[test]
+    fn from_static_splits_name_and_version() {
+        const FOO: Protocol<'static> = Protocol::from_static("foo/2");
+        assert_eq!(FOO.name().as_str(), "foo");
+        assert_eq!(FOO.version().map(|v| v.as_str()), Some("2"));
+        assert_eq!(Protocol::from_static("h2c").version(), None);
+    }
+
+    #[test]
+    #[should_panic = "a token is never empty"]
+    fn from_static_panics_on_an_empty_version() {
+        let _ = Protocol::from_static("foo/");
+    }
+
+    #[test]
+    #[should_panic = "a token holds only tchar bytes"]
+    fn from_static_panics_on_a_second_slash() {
+        let _ = Protocol::from_static("foo/1/2");
     }
 
     #[test]

@@ -34,6 +34,22 @@ pub(crate) enum Class {
 /// The sixteen `tchar` symbols, as RFC 9110 section 5.6.2 lists them.
 const TCHAR_SYMBOLS: &[u8] = b"!#$%&'*+-.^_`|~";
 
+/// Whether `byte` is ALPHA, DIGIT or one of [`TCHAR_SYMBOLS`]: the definition the table is built
+/// from, usable in `const` code ([`Token::from_static`]).
+const fn tchar_by_grammar(byte: u8) -> bool {
+    if byte.is_ascii_alphanumeric() {
+        return true;
+    }
+    let mut rest = TCHAR_SYMBOLS;
+    while let [symbol, tail @ ..] = rest {
+        if *symbol == byte {
+            return true;
+        }
+        rest = tail;
+    }
+    false
+}
+
 /// Class of every byte value; indexed by the byte itself, so a lookup can never go out of bounds.
 // Evaluated only at compile time: an out-of-bounds index here fails the build, never a request.
 #[allow(clippy::indexing_slicing)]
@@ -41,16 +57,10 @@ static CLASSES: [Class; 256] = {
     let mut table = [Class::Other; 256];
     let mut b = 0usize;
     while b < 256 {
-        let byte = b as u8;
-        if byte.is_ascii_alphanumeric() {
+        if tchar_by_grammar(b as u8) {
             table[b] = Class::Tchar;
         }
         b += 1;
-    }
-    let mut i = 0;
-    while i < TCHAR_SYMBOLS.len() {
-        table[TCHAR_SYMBOLS[i] as usize] = Class::Tchar;
-        i += 1;
     }
     table[b' ' as usize] = Class::Ows;
     table[b'\t' as usize] = Class::Ows;
@@ -157,14 +167,22 @@ pub(crate) fn ows_prefix_len(bytes: &[u8]) -> usize {
 /// ```
 /// use upgrade_grammar::Token;
 ///
-/// let token = Token::new(b"keep-alive")?;
+/// let token = Token::parse(b"keep-alive")?;
 /// assert_eq!(token.as_str(), "keep-alive");
 /// assert!(token.eq_ignore_ascii_case(b"Keep-Alive"));
 ///
-/// let err = Token::new(b"keep alive").unwrap_err();
+/// // A literal is checked at compile time.
+/// const UPGRADE: Token<'static> = Token::from_static("upgrade");
+/// assert_eq!(UPGRADE.as_bytes(), b"upgrade");
+///
+/// let err = Token::parse(b"keep alive").unwrap_err();
 /// assert_eq!(err.offset(), 4);
 /// # Ok::<(), upgrade_grammar::Error>(())
 /// ```
+///
+/// `==`, `Hash` and `Ord` compare the bytes exactly: a token by itself has no case rule (methods
+/// are case-sensitive, connection options are not). Compare connection options with
+/// [`Token::eq_ignore_ascii_case`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Token<'a> {
     bytes: &'a [u8],
@@ -177,7 +195,7 @@ impl<'a> Token<'a> {
     ///
     /// [`ErrorKind::TokenEmpty`] at offset 0 for empty input, otherwise
     /// [`ErrorKind::ByteInvalid`] at the first byte that is not a `tchar` (line 0).
-    pub fn new(bytes: &'a [u8]) -> Result<Self, Error> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
         let len = tchar_prefix_len(bytes);
         if bytes.is_empty() {
             Err(Error::new(ErrorKind::TokenEmpty, 0, 0))
@@ -188,6 +206,39 @@ impl<'a> Token<'a> {
         }
     }
 
+    /// A token from a string literal, checked when the program is compiled if used in a `const`
+    /// (and when called otherwise).
+    ///
+    /// # Panics
+    ///
+    /// When `token` is empty or holds a byte that is not a `tchar`: a literal that is not a token
+    /// is a mistake in the program, not in its input. Use [`Token::parse`] for input.
+    ///
+    /// ```compile_fail
+    /// const BAD: upgrade_grammar::Token<'static> = upgrade_grammar::Token::from_static("a b");
+    /// ```
+    // The panic is the compile-time error of a `const` with a literal that is not a token.
+    #[allow(clippy::panic)]
+    pub const fn from_static(token: &'static str) -> Token<'static> {
+        Token::from_static_bytes(token.as_bytes())
+    }
+
+    /// [`Token::from_static`] on bytes, for [`Protocol::from_static`](crate::Protocol::from_static).
+    #[allow(clippy::panic)]
+    pub(crate) const fn from_static_bytes(bytes: &'static [u8]) -> Token<'static> {
+        if bytes.is_empty() {
+            panic!("a token is never empty");
+        }
+        let mut rest = bytes;
+        while let [byte, tail @ ..] = rest {
+            if !tchar_by_grammar(*byte) {
+                panic!("a token holds only tchar bytes");
+            }
+            rest = tail;
+        }
+        Token { bytes }
+    }
+
     /// Wraps bytes the caller has already checked to be `1*tchar`.
     pub(crate) fn from_checked(bytes: &'a [u8]) -> Self {
         debug_assert!(!bytes.is_empty() && tchar_prefix_len(bytes) == bytes.len());
@@ -195,7 +246,7 @@ impl<'a> Token<'a> {
     }
 
     /// The token's bytes, exactly as they appeared in the input.
-    pub fn as_bytes(&self) -> &'a [u8] {
+    pub const fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
 
@@ -302,12 +353,12 @@ mod tests {
 
     #[test]
     fn rejects_empty_token() {
-        assert_eq!(Token::new(b"").unwrap_err().kind(), ErrorKind::TokenEmpty);
+        assert_eq!(Token::parse(b"").unwrap_err().kind(), ErrorKind::TokenEmpty);
     }
 
     #[test]
     fn rejects_token_with_space_at_its_offset() {
-        let err = Token::new(b"ab c").unwrap_err();
+        let err = Token::parse(b"ab c").unwrap_err();
         assert_eq!(
             (err.kind(), err.line(), err.offset()),
             (ErrorKind::ByteInvalid, 0, 2)
@@ -316,7 +367,7 @@ mod tests {
 
     #[test]
     fn token_comparison_folds_ascii_only() {
-        let t = Token::new(b"k").unwrap();
+        let t = Token::parse(b"k").unwrap();
         assert!(t.eq_ignore_ascii_case(b"K"));
         assert!(!t.eq_ignore_ascii_case("\u{212A}".as_bytes()));
     }

@@ -40,7 +40,7 @@ fn parsing_allocates_nothing() {
         }
         let p = Protocol::parse(b"websocket/13").ok();
         std::hint::black_box(p.map(|p| p.matches(&p)));
-        std::hint::black_box(Token::new(b"h2c").ok());
+        std::hint::black_box(Token::parse(b"h2c").ok());
         let mut buf = StackWriter::<256>::new();
         let protocols = parse_upgrade(upgrade, Config::RECIPIENT).filter_map(Result::ok);
         std::hint::black_box(upgrade_grammar::write_upgrade(&mut buf, protocols).ok());

@@ -4,125 +4,81 @@ use core::fmt;
 
 use upgrade_grammar::{Config, Error, Protocol, parse_connection, parse_upgrade};
 
-use crate::headers::{HeaderLines, has, single, trim_ows};
-use crate::message::{HttpVersion, Request, Response};
+use crate::headers::{FieldLines, has, single, trim_ows};
+use crate::host::host_rule;
+use crate::message::{HttpVersion, RequestHead, ResponseHead};
+use crate::policy::Policy;
 use crate::websocket::WebSocketAccept;
 
-/// Why a response passed or failed the client-side check, with a stable kebab-case
-/// [`code`](ClientReason::code).
-///
-/// The first four variants are valid responses; every other variant makes the response
-/// invalid.
-///
-/// # Examples
-///
-/// ```
-/// use upgrade_negotiate::ClientReason;
-///
-/// assert_eq!(ClientReason::ProtocolNotOffered.code(), "protocol-not-offered");
-/// assert!(!ClientReason::ProtocolNotOffered.is_valid());
-/// assert!(ClientReason::UpgradeAdvertised.is_valid());
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ClientReason {
-    /// A legitimate 101: the connection now speaks the protocols of
-    /// [`ResponseCheck::protocols`] (RFC 9110 section 15.2.2).
-    Switched,
-    /// A 426 with a non-empty `Upgrade` naming the protocols the server requires (RFC 9110
-    /// section 15.5.22).
-    UpgradeRequired,
-    /// A status other than 101 and 426 with an `Upgrade` field: the server advertises the
-    /// protocols it could switch to (RFC 9110 section 7.8).
-    UpgradeAdvertised,
-    /// A status other than 101 and 426 without `Upgrade`: nothing about upgrades.
-    NoUpgrade,
-    /// An HTTP/2 or later response carries `Upgrade` or `Connection` (RFC 9113 section 8.2.2).
-    Http2UpgradeForbidden,
-    /// A 101 to a request that was not HTTP/1.1: only HTTP/1.1 can upgrade.
-    RequestNotHttp11,
-    /// A 101 to a request without `Upgrade`, or with an empty one: the server switched
-    /// unasked (RFC 9110 section 15.2.2).
-    RequestUpgradeMissing,
-    /// A 101 to a request whose own `Upgrade` is malformed, so what was offered is unknown.
-    RequestUpgradeMalformed,
-    /// A 101 in a response that is not HTTP/1.1.
-    ResponseNotHttp11,
-    /// A 101 or 426 without `Upgrade` (RFC 9110 sections 15.2.2 and 15.5.22).
-    UpgradeMissing,
-    /// A 101 or 426 whose `Upgrade` lists no protocol.
-    UpgradeEmpty,
-    /// The response's `Upgrade` does not follow the list grammar (RFC 9110 section 7.8).
-    UpgradeMalformed,
-    /// A 101 names a protocol that the request never offered (RFC 9110 section 7.8: "a
-    /// server MUST NOT switch to a protocol that was not indicated by the client").
-    ProtocolNotOffered,
-    /// A 101 whose `Connection` does not follow the list grammar.
-    ConnectionMalformed,
-    /// A 101 without the `upgrade` option in `Connection` (RFC 9110 section 7.8).
-    ConnectionMissingUpgrade,
-    /// A 101 to websocket for a request without exactly one `Sec-WebSocket-Key` field line, so
-    /// the accept value cannot be checked.
-    RequestWebSocketKeyInvalid,
-    /// A 101 to websocket without `Sec-WebSocket-Accept` (RFC 6455 section 4.1).
-    WebSocketAcceptMissing,
-    /// A 101 to websocket whose `Sec-WebSocket-Accept` is not exactly one line holding the value
-    /// computed from the request's key (RFC 6455 section 4.1).
-    WebSocketAcceptMismatch,
+upgrade_grammar::__coded_enum! {
+    /// Why a response passed or failed the client-side check, with a stable kebab-case
+    /// [`code`](ClientReason::code).
+    ///
+    /// The first four variants are valid responses; every other variant makes the response
+    /// invalid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use upgrade_negotiate::ClientReason;
+    ///
+    /// assert_eq!(ClientReason::ProtocolNotOffered.code(), "protocol-not-offered");
+    /// assert!(!ClientReason::ProtocolNotOffered.is_valid());
+    /// assert!(ClientReason::UpgradeAdvertised.is_valid());
+    /// ```
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ClientReason {
+        /// A legitimate 101: the connection now speaks the protocols of
+        /// [`ResponseCheck::protocols`] (RFC 9110 section 15.2.2).
+        Switched => "switched",
+        /// A 426 with a non-empty `Upgrade` naming the protocols the server requires (RFC 9110
+        /// section 15.5.22).
+        UpgradeRequired => "upgrade-required",
+        /// A status other than 101 and 426 with an `Upgrade` field: the server advertises the
+        /// protocols it could switch to (RFC 9110 section 7.8).
+        UpgradeAdvertised => "upgrade-advertised",
+        /// A status other than 101 and 426 without `Upgrade`: nothing about upgrades.
+        NoUpgrade => "no-upgrade",
+        /// An HTTP/2 or later response carries `Upgrade` or `Connection` (RFC 9113 section 8.2.2).
+        Http2UpgradeForbidden => "http2-upgrade-forbidden",
+        /// A 101 to a request that was not HTTP/1.1: only HTTP/1.1 can upgrade.
+        RequestNotHttp11 => "request-not-http11",
+        /// A 101 to an HTTP/1.1 request without exactly one valid `Host` field line: no conforming
+        /// server may switch for it (RFC 9112 section 3.2).
+        RequestHostInvalid => "request-host-invalid",
+        /// A 101 to a request without `Upgrade`, or with an empty one: the server switched
+        /// unasked (RFC 9110 section 15.2.2).
+        RequestUpgradeMissing => "request-upgrade-missing",
+        /// A 101 to a request whose own `Upgrade` is malformed, so what was offered is unknown.
+        RequestUpgradeMalformed => "request-upgrade-malformed",
+        /// A 101 in a response that is not HTTP/1.1.
+        ResponseNotHttp11 => "response-not-http11",
+        /// A 101 or 426 without `Upgrade` (RFC 9110 sections 15.2.2 and 15.5.22).
+        UpgradeMissing => "upgrade-missing",
+        /// A 101 or 426 whose `Upgrade` lists no protocol.
+        UpgradeEmpty => "upgrade-empty",
+        /// The response's `Upgrade` does not follow the list grammar (RFC 9110 section 7.8).
+        UpgradeMalformed => "upgrade-malformed",
+        /// A 101 names a protocol that the request never offered (RFC 9110 section 7.8: "a
+        /// server MUST NOT switch to a protocol that was not indicated by the client").
+        ProtocolNotOffered => "protocol-not-offered",
+        /// A 101 whose `Connection` does not follow the list grammar.
+        ConnectionMalformed => "connection-malformed",
+        /// A 101 without the `upgrade` option in `Connection` (RFC 9110 section 7.8).
+        ConnectionMissingUpgrade => "connection-missing-upgrade",
+        /// A 101 to websocket for a request without exactly one `Sec-WebSocket-Key` field line, so
+        /// the accept value cannot be checked.
+        RequestWebSocketKeyInvalid => "request-websocket-key-invalid",
+        /// A 101 to websocket without `Sec-WebSocket-Accept` (RFC 6455 section 4.1).
+        WebSocketAcceptMissing => "websocket-accept-missing",
+        /// A 101 to websocket whose `Sec-WebSocket-Accept` is not exactly one line holding the value
+        /// computed from the request's key (RFC 6455 section 4.1).
+        WebSocketAcceptMismatch => "websocket-accept-mismatch",
+    }
 }
 
 impl ClientReason {
-    /// Every reason, in declaration order.
-    pub const ALL: [ClientReason; 18] = [
-        ClientReason::Switched,
-        ClientReason::UpgradeRequired,
-        ClientReason::UpgradeAdvertised,
-        ClientReason::NoUpgrade,
-        ClientReason::Http2UpgradeForbidden,
-        ClientReason::RequestNotHttp11,
-        ClientReason::RequestUpgradeMissing,
-        ClientReason::RequestUpgradeMalformed,
-        ClientReason::ResponseNotHttp11,
-        ClientReason::UpgradeMissing,
-        ClientReason::UpgradeEmpty,
-        ClientReason::UpgradeMalformed,
-        ClientReason::ProtocolNotOffered,
-        ClientReason::ConnectionMalformed,
-        ClientReason::ConnectionMissingUpgrade,
-        ClientReason::RequestWebSocketKeyInvalid,
-        ClientReason::WebSocketAcceptMissing,
-        ClientReason::WebSocketAcceptMismatch,
-    ];
-
-    /// The stable kebab-case name of the reason, used in machine-readable output.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ClientReason::Switched => "switched",
-            ClientReason::UpgradeRequired => "upgrade-required",
-            ClientReason::UpgradeAdvertised => "upgrade-advertised",
-            ClientReason::NoUpgrade => "no-upgrade",
-            ClientReason::Http2UpgradeForbidden => "http2-upgrade-forbidden",
-            ClientReason::RequestNotHttp11 => "request-not-http11",
-            ClientReason::RequestUpgradeMissing => "request-upgrade-missing",
-            ClientReason::RequestUpgradeMalformed => "request-upgrade-malformed",
-            ClientReason::ResponseNotHttp11 => "response-not-http11",
-            ClientReason::UpgradeMissing => "upgrade-missing",
-            ClientReason::UpgradeEmpty => "upgrade-empty",
-            ClientReason::UpgradeMalformed => "upgrade-malformed",
-            ClientReason::ProtocolNotOffered => "protocol-not-offered",
-            ClientReason::ConnectionMalformed => "connection-malformed",
-            ClientReason::ConnectionMissingUpgrade => "connection-missing-upgrade",
-            ClientReason::RequestWebSocketKeyInvalid => "request-websocket-key-invalid",
-            ClientReason::WebSocketAcceptMissing => "websocket-accept-missing",
-            ClientReason::WebSocketAcceptMismatch => "websocket-accept-mismatch",
-        }
-    }
-
-    /// The reason whose [`code`](ClientReason::code) is `code`.
-    pub fn from_code(code: &str) -> Option<ClientReason> {
-        ClientReason::ALL.into_iter().find(|r| r.code() == code)
-    }
-
     /// Whether a response with this reason is legitimate.
     pub const fn is_valid(self) -> bool {
         matches!(
@@ -149,20 +105,21 @@ impl fmt::Display for ClientReason {
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{check_response, ClientReason, HttpVersion, Request, Response};
+/// use upgrade_negotiate::{check_response, ClientReason, HttpVersion, Policy, RequestHead, ResponseHead};
 ///
-/// let asked = [("Upgrade", "HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11"), ("Connection", "upgrade")];
-/// let request = Request::new("GET", HttpVersion::Http11, &asked);
+/// let asked = [("Host", "a"), ("Upgrade", "HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11"), ("Connection", "upgrade")];
+/// let request = RequestHead::new("GET", HttpVersion::Http11, &asked);
 ///
 /// // RFC 9110 section 7.8: several protocols in a 101 are a stack, lowest layer first.
 /// let answer = [("Upgrade", "RTA/x11, IRC/6.9"), ("Connection", "Upgrade")];
-/// let check = check_response(&request, &Response::new(101, HttpVersion::Http11, &answer));
+/// let check = check_response(request, &ResponseHead::new(101, HttpVersion::Http11, &answer), &Policy::default());
 /// assert!(check.switched());
 /// let stack: Vec<String> = check.protocols().map(|p| p.to_string()).collect();
 /// assert_eq!(stack, ["RTA/x11", "IRC/6.9"]);
 ///
 /// // A 426 must name what it requires.
-/// let check = check_response(&request, &Response::new(426, HttpVersion::Http11, &[("Upgrade", "")]));
+/// let refusal = [("Upgrade", "")];
+/// let check = check_response(request, &ResponseHead::new(426, HttpVersion::Http11, &refusal), &Policy::default());
 /// assert_eq!((check.valid(), check.reason()), (false, ClientReason::UpgradeEmpty));
 /// ```
 pub struct ResponseCheck<'r, H: ?Sized> {
@@ -172,7 +129,7 @@ pub struct ResponseCheck<'r, H: ?Sized> {
     config: Config,
 }
 
-impl<'r, H: HeaderLines + ?Sized> ResponseCheck<'r, H> {
+impl<'r, H: FieldLines + ?Sized> ResponseCheck<'r, H> {
     /// Whether the response is legitimate for the request. For a status other than 101, an
     /// invalid verdict concerns only the upgrade signalling: the caller may still use the
     /// response as plain HTTP while ignoring its `Upgrade`.
@@ -204,10 +161,10 @@ impl<'r, H: HeaderLines + ?Sized> ResponseCheck<'r, H> {
     }
 }
 
-impl<H: HeaderLines + ?Sized> fmt::Debug for ResponseCheck<'_, H> {
+impl<H: FieldLines + ?Sized> fmt::Debug for ResponseCheck<'_, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         struct Protocols<'a, 'r, H: ?Sized>(&'a ResponseCheck<'r, H>);
-        impl<H: HeaderLines + ?Sized> fmt::Debug for Protocols<'_, '_, H> {
+        impl<H: FieldLines + ?Sized> fmt::Debug for Protocols<'_, '_, H> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_list().entries(self.0.protocols()).finish()
             }
@@ -223,81 +180,65 @@ impl<H: HeaderLines + ?Sized> fmt::Debug for ResponseCheck<'_, H> {
 }
 
 /// Checks a response against the request it answers, as a client must before trusting a
-/// switch, with the recipient grammar and its default bounds.
+/// switch, parsing every `Upgrade` and `Connection` with the grammar and bounds of
+/// [`Policy::config`].
 ///
-/// RFC 9110 sections 7.8, 15.2.2 and 15.5.22, RFC 6455 section 4.1:
+/// RFC 9110 sections 7.8, 15.2.2 and 15.5.22, RFC 9112 section 3.2, RFC 6455 section 4.1:
 ///
-/// - A 101 is valid only for an HTTP/1.1 request that offered a non-empty `Upgrade`, in an
-///   HTTP/1.1 response whose `Upgrade` is non-empty and lists only offered protocols (several
-///   are a layer stack, lowest first; each equal to an offered one, names ignoring ASCII case,
-///   versions exactly), with `upgrade` in `Connection`, and, when it names websocket, the
-///   `Sec-WebSocket-Accept` computed from the request's `Sec-WebSocket-Key`.
+/// - A 101 is valid only for an HTTP/1.1 request with exactly one valid `Host` that offered a
+///   non-empty `Upgrade`, in an HTTP/1.1 response whose `Upgrade` is non-empty and lists only
+///   offered protocols (several are a layer stack, lowest first; each equal to an offered one,
+///   names ignoring ASCII case, versions exactly), with `upgrade` in `Connection`, and, when it
+///   names websocket, the `Sec-WebSocket-Accept` computed from the request's
+///   `Sec-WebSocket-Key`.
 /// - A 426 is valid only with a non-empty `Upgrade`.
 /// - Any other status with an `Upgrade` field is an advertisement: valid, not switched;
 ///   without one: valid, not switched.
 /// - A malformed `Upgrade`, or `Upgrade` / `Connection` in an HTTP/2 or later response, is
 ///   invalid whatever the status.
 ///
+/// `request` and `response` are anything that converts into their heads: a
+/// [`RequestHead`] / [`ResponseHead`] (or a reference to one), a
+/// [`ParsedRequest`](crate::ParsedRequest) / [`ParsedResponse`](crate::ParsedResponse), or,
+/// with the `http` feature, a reference to an `http::Request` / `http::Response`.
+///
 /// Never panics and never allocates.
 ///
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{check_response, ClientReason, HttpVersion, Request, Response};
+/// use upgrade_negotiate::{check_response, ClientReason, HttpVersion, Policy, RequestHead, ResponseHead};
 ///
-/// let request_headers = [("Upgrade", "websocket"), ("Connection", "upgrade"),
+/// let request_headers = [("Host", "example.com"), ("Upgrade", "websocket"), ("Connection", "upgrade"),
 ///     ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13")];
-/// let request = Request::new("GET", HttpVersion::Http11, &request_headers);
+/// let request = RequestHead::new("GET", HttpVersion::Http11, &request_headers);
 ///
 /// let response_headers = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
 ///     ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")];
-/// let check = check_response(&request, &Response::new(101, HttpVersion::Http11, &response_headers));
+/// let response = ResponseHead::new(101, HttpVersion::Http11, &response_headers);
+/// let check = check_response(request, response, &Policy::default());
 /// assert!(check.valid() && check.switched());
 /// assert_eq!(check.protocols().map(|p| p.to_string()).collect::<Vec<_>>(), ["websocket"]);
 ///
 /// // A 101 to a protocol that was never offered.
 /// let response_headers = [("Upgrade", "h2c"), ("Connection", "upgrade")];
-/// let check = check_response(&request, &Response::new(101, HttpVersion::Http11, &response_headers));
+/// let response = ResponseHead::new(101, HttpVersion::Http11, &response_headers);
+/// let check = check_response(request, response, &Policy::default());
 /// assert!(!check.valid());
 /// assert_eq!(check.reason(), ClientReason::ProtocolNotOffered);
 /// ```
-pub fn check_response<'r, Q, S>(
-    request: &Request<'_, Q>,
-    response: &Response<'r, S>,
+pub fn check_response<'q, 'r, Q, S>(
+    request: impl Into<RequestHead<'q, Q>>,
+    response: impl Into<ResponseHead<'r, S>>,
+    policy: &Policy,
 ) -> ResponseCheck<'r, S>
 where
-    Q: HeaderLines + ?Sized,
-    S: HeaderLines + ?Sized,
+    Q: FieldLines + ?Sized + 'q,
+    S: FieldLines + ?Sized + 'r,
 {
-    check_response_with_config(request, response, Config::RECIPIENT)
-}
-
-/// [`check_response`] with the grammar and bounds of `config` for every `Upgrade` and
-/// `Connection` field.
-///
-/// # Examples
-///
-/// ```
-/// use upgrade_grammar::Config;
-/// use upgrade_negotiate::{check_response_with_config, ClientReason, HttpVersion, Request, Response};
-///
-/// let request_headers = [("Upgrade", "foo")];
-/// let request = Request::new("GET", HttpVersion::Http11, &request_headers);
-/// let response_headers = [("Upgrade", "foo,")];
-/// let response = Response::new(426, HttpVersion::Http11, &response_headers);
-/// let check = check_response_with_config(&request, &response, Config::SENDER);
-/// assert_eq!(check.reason(), ClientReason::UpgradeMalformed);
-/// ```
-pub fn check_response_with_config<'r, Q, S>(
-    request: &Request<'_, Q>,
-    response: &Response<'r, S>,
-    config: Config,
-) -> ResponseCheck<'r, S>
-where
-    Q: HeaderLines + ?Sized,
-    S: HeaderLines + ?Sized,
-{
-    let (reason, error) = match verdict(request, response, config) {
+    let (request, response) = (request.into(), response.into());
+    let config = policy.config();
+    let (reason, error) = match verdict(&request, &response, config) {
         Ok(reason) => (reason, None),
         Err((reason, error)) => (reason, error),
     };
@@ -315,10 +256,14 @@ fn fail(reason: ClientReason) -> Verdict {
     Err((reason, None))
 }
 
-fn verdict<Q, S>(request: &Request<'_, Q>, response: &Response<'_, S>, config: Config) -> Verdict
+fn verdict<Q, S>(
+    request: &RequestHead<'_, Q>,
+    response: &ResponseHead<'_, S>,
+    config: Config,
+) -> Verdict
 where
-    Q: HeaderLines + ?Sized,
-    S: HeaderLines + ?Sized,
+    Q: FieldLines + ?Sized,
+    S: FieldLines + ?Sized,
 {
     let headers = response.headers();
     if response.version() == HttpVersion::Http2OrLater
@@ -349,19 +294,22 @@ where
 /// The checks of a 101, in order. `upgrade` is the number of protocols in the response's
 /// (valid) `Upgrade`, if it has one.
 fn switched<Q, S>(
-    request: &Request<'_, Q>,
-    response: &Response<'_, S>,
+    request: &RequestHead<'_, Q>,
+    response: &ResponseHead<'_, S>,
     upgrade: Option<usize>,
     config: Config,
 ) -> Verdict
 where
-    Q: HeaderLines + ?Sized,
-    S: HeaderLines + ?Sized,
+    Q: FieldLines + ?Sized,
+    S: FieldLines + ?Sized,
 {
     if request.version() != HttpVersion::Http11 {
         return fail(ClientReason::RequestNotHttp11);
     }
     let asked = request.headers();
+    if host_rule(asked, request.version()).is_some() {
+        return fail(ClientReason::RequestHostInvalid);
+    }
     match parse_upgrade(asked.lines("upgrade"), config).validate() {
         Err(e) => return Err((ClientReason::RequestUpgradeMalformed, Some(e))),
         Ok(0) => return fail(ClientReason::RequestUpgradeMissing),

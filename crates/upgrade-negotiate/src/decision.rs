@@ -5,52 +5,38 @@ use core::fmt;
 use upgrade_grammar::{Error, Protocol, write_upgrade};
 
 use crate::framing::BodyFraming;
+use crate::head::HeadError;
 use crate::reason::Reason;
 use crate::websocket::{WEBSOCKET_VERSION, WebSocketAccept};
 
-/// What the server does with the request.
-///
-/// # Examples
-///
-/// ```
-/// use upgrade_negotiate::Outcome;
-///
-/// assert_eq!(Outcome::Switch.status(), Some(101));
-/// assert_eq!(Outcome::Continue.status(), None);
-/// assert_eq!(Outcome::Required.code(), "required");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    /// Send `101 Switching Protocols` (RFC 9110 section 15.2.2), then speak the chosen
-    /// protocol on the connection.
-    Switch,
-    /// Ignore `Upgrade` and handle the request as ordinary HTTP.
-    Continue,
-    /// Send `426 Upgrade Required` (RFC 9110 section 15.5.22).
-    Required,
-    /// Send `400 Bad Request` (RFC 9110 section 15.5.1) and close the connection.
-    Reject,
-}
-
-impl Outcome {
-    /// The status code to send, if any: 101, 426, 400, or `None` for [`Outcome::Continue`].
-    pub const fn status(self) -> Option<u16> {
-        match self {
-            Outcome::Switch => Some(101),
-            Outcome::Continue => None,
-            Outcome::Required => Some(426),
-            Outcome::Reject => Some(400),
-        }
-    }
-
-    /// A stable kebab-case name: `switch`, `continue`, `required` or `reject`.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Outcome::Switch => "switch",
-            Outcome::Continue => "continue",
-            Outcome::Required => "required",
-            Outcome::Reject => "reject",
-        }
+upgrade_grammar::__coded_enum! {
+    /// What the server does with the request, with a stable kebab-case [`code`](Outcome::code).
+    ///
+    /// The status code to send depends on the reason too ([`Decision::status`]): a
+    /// [`Reject`](Outcome::Reject) is 400, or 505 for [`Reason::VersionUnsupported`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use upgrade_negotiate::Outcome;
+    ///
+    /// assert_eq!(Outcome::Required.code(), "required");
+    /// assert_eq!(Outcome::from_code("switch"), Some(Outcome::Switch));
+    /// ```
+    // Not `non_exhaustive`: these four are every answer a server can give to an upgrade, and
+    // callers match on them exhaustively.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Outcome {
+        /// Send `101 Switching Protocols` (RFC 9110 section 15.2.2), then speak the chosen
+        /// protocol on the connection.
+        Switch => "switch",
+        /// Ignore `Upgrade` and handle the request as ordinary HTTP.
+        Continue => "continue",
+        /// Send `426 Upgrade Required` (RFC 9110 section 15.5.22).
+        Required => "required",
+        /// Send `400 Bad Request` (RFC 9110 section 15.5.1), or `505 HTTP Version Not Supported`
+        /// (section 15.6.6), and close the connection.
+        Reject => "reject",
     }
 }
 
@@ -69,8 +55,7 @@ impl fmt::Display for Outcome {
 /// # Examples
 ///
 /// ```
-/// use upgrade_grammar::Protocol;
-/// use upgrade_negotiate::{negotiate, HttpVersion, Outcome, Policy, Reason, Request};
+/// use upgrade_negotiate::{Protocol, negotiate, HttpVersion, Outcome, Policy, Reason, RequestHead};
 ///
 /// let offers = [Protocol::parse(b"websocket")?];
 /// let headers = [
@@ -80,7 +65,7 @@ impl fmt::Display for Outcome {
 ///     ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
 ///     ("Sec-WebSocket-Version", "13"),
 /// ];
-/// let decision = negotiate(&Request::new("GET", HttpVersion::Http11, &headers), &offers, &Policy::default());
+/// let decision = negotiate(&RequestHead::new("GET", HttpVersion::Http11, &headers), &offers, &Policy::default());
 /// assert_eq!(decision.outcome(), Outcome::Switch);
 /// assert_eq!(decision.reason(), Reason::Switched);
 ///
@@ -122,9 +107,11 @@ impl<'o> Decision<'o> {
         }
     }
 
-    /// Rule 1: the decision for a request that could not be parsed as HTTP/1.x, such as a
-    /// partial or invalid head from [`parse_request`](crate::parse_request). Reject, 400,
-    /// [`Reason::RequestMalformed`].
+    /// Rule 1: the decision for a request that could not be parsed as HTTP/1.x by whatever
+    /// parser read it, or whose head ended early (the peer closed the connection, or the head
+    /// went over the server's size bound). Reject, 400, [`Reason::RequestMalformed`]. For an
+    /// error of [`parse_request`](crate::parse_request), `Decision::from(error)` also tells a
+    /// 505 apart.
     ///
     /// # Examples
     ///
@@ -168,9 +155,15 @@ impl<'o> Decision<'o> {
         self.outcome
     }
 
-    /// The status code to send: 101, 426, 400, or `None` to carry on with HTTP.
+    /// The status code to send: 101, 426, 400, 505, or `None` to carry on with HTTP.
     pub const fn status(&self) -> Option<u16> {
-        self.outcome.status()
+        match self.outcome {
+            Outcome::Switch => Some(101),
+            Outcome::Continue => None,
+            Outcome::Required => Some(426),
+            Outcome::Reject if matches!(self.reason, Reason::VersionUnsupported) => Some(505),
+            Outcome::Reject => Some(400),
+        }
     }
 
     /// Which rule decided.
@@ -250,13 +243,12 @@ impl<'o> Decision<'o> {
     /// # Examples
     ///
     /// ```
-    /// use upgrade_grammar::Protocol;
-    /// use upgrade_negotiate::{negotiate, HttpVersion, Policy, Request};
+    /// use upgrade_negotiate::{negotiate, HttpVersion, Policy, Protocol, RequestHead};
     ///
     /// let offers = [Protocol::parse(b"h2c")?, Protocol::parse(b"foo/2")?];
     /// let policy = Policy::new().with_require_upgrade(true);
-    /// let headers: [(&str, &str); 0] = [];
-    /// let decision = negotiate(&Request::new("GET", HttpVersion::Http11, &headers), &offers, &policy);
+    /// let headers = [("Host", "example.com")];
+    /// let decision = negotiate(RequestHead::new("GET", HttpVersion::Http11, &headers), &offers, &policy);
     ///
     /// let mut head = String::new();
     /// decision.write_response(&mut head)?;
@@ -309,9 +301,24 @@ impl<'o> Decision<'o> {
                 }
                 out.write_str("Content-Length: 0\r\n")
             }
+            Outcome::Reject if self.reason == Reason::VersionUnsupported => out.write_str(
+                "HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\nContent-Length: 0\r\n",
+            ),
             Outcome::Reject => out.write_str(
                 "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n",
             ),
         }
+    }
+}
+
+impl From<HeadError> for Decision<'static> {
+    /// Rule 1 for a head that [`parse_request`](crate::parse_request) refused: 505 for
+    /// [`HeadError::VersionUnsupported`], otherwise 400.
+    fn from(error: HeadError) -> Self {
+        let reason = match error {
+            HeadError::VersionUnsupported => Reason::VersionUnsupported,
+            HeadError::Invalid(_) => Reason::RequestMalformed,
+        };
+        Decision::new(Outcome::Reject, reason, &[])
     }
 }

@@ -1,6 +1,6 @@
 //! The request body that must be read before the new protocol starts, and `Expect`.
 
-use crate::headers::{HeaderLines, trim_ows};
+use crate::headers::{FieldLines, trim_ows};
 use crate::reason::Reason;
 
 /// How the request body is delimited under HTTP/1.1 (RFC 9112 section 6.3).
@@ -12,15 +12,14 @@ use crate::reason::Reason;
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{negotiate, BodyFraming, HttpVersion, Policy, Request};
-/// use upgrade_grammar::Protocol;
+/// use upgrade_negotiate::{Protocol, negotiate, BodyFraming, HttpVersion, Policy, RequestHead};
 ///
 /// let offers = [Protocol::parse(b"foo")?];
-/// let headers = [("Upgrade", "foo"), ("Connection", "upgrade"), ("Content-Length", "5")];
-/// let request = Request::new("POST", HttpVersion::Http11, &headers);
-/// let decision = negotiate(&request, &offers, &Policy::default());
+/// let headers = [("Host", "a"), ("Upgrade", "foo"), ("Connection", "upgrade"), ("Content-Length", "5")];
+/// let request = RequestHead::new("POST", HttpVersion::Http11, &headers);
+/// let decision = negotiate(request, &offers, &Policy::default());
 /// assert_eq!(decision.request_body(), Some(BodyFraming::ContentLength(5)));
-/// # Ok::<(), upgrade_grammar::Error>(())
+/// # Ok::<(), upgrade_negotiate::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BodyFraming {
@@ -52,7 +51,7 @@ impl BodyFraming {
 }
 
 /// The framing of a request body from `Content-Length` and `Transfer-Encoding`.
-pub(crate) fn request_framing<H: HeaderLines + ?Sized>(headers: &H) -> Result<BodyFraming, Reason> {
+pub(crate) fn request_framing<H: FieldLines + ?Sized>(headers: &H) -> Result<BodyFraming, Reason> {
     let mut lengths = headers.lines("content-length").peekable();
     let mut codings = headers.lines("transfer-encoding").peekable();
     match (lengths.peek().is_some(), codings.peek().is_some()) {
@@ -212,7 +211,7 @@ impl<'a> Scan<'a> {
 
 /// Whether the request carries the `100-continue` expectation (RFC 9110 section 10.1.1),
 /// compared ignoring ASCII case, in any `Expect` field line or list element.
-pub(crate) fn expects_continue<H: HeaderLines + ?Sized>(headers: &H) -> bool {
+pub(crate) fn expects_continue<H: FieldLines + ?Sized>(headers: &H) -> bool {
     headers.lines("expect").any(|line| {
         line.split(|&b| b == b',')
             .any(|element| trim_ows(element).eq_ignore_ascii_case(b"100-continue"))

@@ -4,8 +4,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use upgrade_grammar::{Config, parse_connection};
 
-use crate::headers::{HeaderLines, single, trim_ows};
-use crate::message::Request;
+use crate::headers::{FieldLines, single, trim_ows};
+use crate::message::RequestHead;
 use crate::reason::Reason;
 
 /// Whether `value` is a valid `HTTP2-Settings` value: the base64url encoding, without padding,
@@ -59,8 +59,8 @@ fn is_valid_setting([id_hi, id_lo, v0, v1, v2, v3]: [u8; 6]) -> bool {
 /// The h2c profile (RFC 7540 section 3.2.1), checked in this order: exactly one
 /// `HTTP2-Settings` field line, holding a valid value, and `HTTP2-Settings` listed in
 /// `Connection`.
-pub(crate) fn profile<H: HeaderLines + ?Sized>(
-    request: &Request<'_, H>,
+pub(crate) fn profile<H: FieldLines + ?Sized>(
+    request: &RequestHead<'_, H>,
     config: Config,
 ) -> Result<(), Reason> {
     let headers = request.headers();

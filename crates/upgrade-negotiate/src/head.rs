@@ -2,39 +2,71 @@
 
 use core::fmt;
 
-use crate::message::{HttpVersion, Request, Response};
+use crate::message::{HttpVersion, RequestHead, ResponseHead};
 
-/// Why a message head could not be read (RFC 9112 sections 2 to 5).
+/// The result of reading a message head that may not have fully arrived: the shape of
+/// [`httparse::Status`].
 ///
-/// For a request, either is rule 1 of the negotiation: answer with
-/// [`Decision::request_malformed`](crate::Decision::request_malformed) (400), unless the
-/// head is [`Incomplete`](HeadError::Incomplete) and more bytes may still arrive.
+/// [`Partial`](Status::Partial) is not an error: read more bytes into the same buffer and parse
+/// again (with a bound on the head's size, answering 431 or closing past it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status<T> {
+    /// The head is complete.
+    Complete(T),
+    /// The bytes end inside the head, and no byte so far is wrong.
+    Partial,
+}
+
+impl<T> Status<T> {
+    /// The complete value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(value) => Some(value),
+            Status::Partial => None,
+        }
+    }
+
+    /// Whether the head is partial.
+    pub const fn is_partial(&self) -> bool {
+        matches!(self, Status::Partial)
+    }
+}
+
+/// Why a message head cannot be read, whatever bytes follow (RFC 9112 sections 2 to 5).
+///
+/// For a request, this is rule 1 of the negotiation: answer with the decision
+/// `Decision::from(error)` (400, or 505 for [`VersionUnsupported`](HeadError::VersionUnsupported)).
 ///
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{parse_request, HeadError};
+/// use upgrade_negotiate::{parse_request, Decision, HeadError, EMPTY_HEADER};
 ///
-/// let mut headers = [httparse::EMPTY_HEADER; 4];
-/// assert_eq!(parse_request(b"GET / HTTP/1.1\r\n", &mut headers).unwrap_err(), HeadError::Incomplete);
+/// let mut headers = [EMPTY_HEADER; 4];
 /// let err = parse_request(b"GET / HTTP/1.1\r\nHost : a\r\n\r\n", &mut headers).unwrap_err();
 /// assert_eq!(err.to_string(), "invalid message head: invalid header name");
+/// assert_eq!(Decision::from(err).status(), Some(400));
+///
+/// let err = parse_request(b"GET / HTTP/2.0\r\n", &mut headers).unwrap_err();
+/// assert_eq!(err, HeadError::VersionUnsupported);
+/// assert_eq!(Decision::from(err).status(), Some(505));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HeadError {
-    /// The bytes end before the empty line that ends the head.
-    Incomplete,
     /// The head is not valid HTTP/1.x (RFC 9112), or has more field lines than the buffer
     /// holds ([`httparse::Error::TooManyHeaders`]).
     Invalid(httparse::Error),
+    /// The start line is well formed but names an HTTP major version other than 1, which an
+    /// HTTP/1 connection cannot speak (RFC 9110 sections 2.5 and 15.6.6: 505).
+    VersionUnsupported,
 }
 
 impl fmt::Display for HeadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HeadError::Incomplete => f.write_str("incomplete message head"),
             HeadError::Invalid(e) => write!(f, "invalid message head: {e}"),
+            HeadError::VersionUnsupported => f.write_str("unsupported HTTP major version"),
         }
     }
 }
@@ -43,16 +75,18 @@ impl core::error::Error for HeadError {}
 
 /// A request head read by [`parse_request`], borrowing the input and the field line buffer.
 ///
-/// RFC 9112 section 2.1: `request-line *( field-line CRLF ) CRLF`, then the body.
+/// RFC 9112 section 2.1: `request-line *( field-line CRLF ) CRLF`, then the body. A reference
+/// converts into the [`RequestHead`] that [`negotiate`](crate::negotiate) and
+/// [`check_response`](crate::check_response) take.
 ///
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{parse_request, HttpVersion};
+/// use upgrade_negotiate::{parse_request, HttpVersion, Status, EMPTY_HEADER};
 ///
 /// let bytes = b"POST /up HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi";
-/// let mut headers = [httparse::EMPTY_HEADER; 4];
-/// let parsed = parse_request(bytes, &mut headers)?;
+/// let mut headers = [EMPTY_HEADER; 4];
+/// let Status::Complete(parsed) = parse_request(bytes, &mut headers)? else { unreachable!() };
 /// assert_eq!((parsed.method(), parsed.target(), parsed.version()), ("POST", "/up", HttpVersion::Http10));
 /// assert_eq!(&bytes[parsed.head_len()..], b"hi");
 /// # Ok::<(), upgrade_negotiate::HeadError>(())
@@ -77,7 +111,7 @@ impl<'h, 'b> ParsedRequest<'h, 'b> {
         self.target
     }
 
-    /// The HTTP version.
+    /// The HTTP version: HTTP/1.0, or HTTP/1.1 for every later 1.x (RFC 9110 section 2.5).
     pub const fn version(&self) -> HttpVersion {
         self.version
     }
@@ -92,33 +126,41 @@ impl<'h, 'b> ParsedRequest<'h, 'b> {
     pub const fn head_len(&self) -> usize {
         self.head_len
     }
+}
 
-    /// The request, for [`negotiate`](crate::negotiate) and
-    /// [`check_response`](crate::check_response).
-    pub fn request(&self) -> Request<'h, [httparse::Header<'b>]> {
-        Request::new(self.method, self.version, self.headers)
+impl<'h, 'b> From<&ParsedRequest<'h, 'b>> for RequestHead<'h, [httparse::Header<'b>]> {
+    fn from(parsed: &ParsedRequest<'h, 'b>) -> Self {
+        RequestHead::new(parsed.method, parsed.version, parsed.headers)
+    }
+}
+
+impl<'h, 'b> From<ParsedRequest<'h, 'b>> for RequestHead<'h, [httparse::Header<'b>]> {
+    fn from(parsed: ParsedRequest<'h, 'b>) -> Self {
+        RequestHead::from(&parsed)
     }
 }
 
 /// A response head read by [`parse_response`], borrowing the input and the field line buffer.
 ///
 /// RFC 9112 section 2.1: `status-line *( field-line CRLF ) CRLF`, then the body or, after a
-/// 101, the new protocol.
+/// 101, the new protocol. A reference converts into the [`ResponseHead`] that
+/// [`check_response`](crate::check_response) takes.
 ///
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{parse_response, HttpVersion};
+/// use upgrade_negotiate::{parse_response, HttpVersion, Status, EMPTY_HEADER};
 ///
-/// let mut headers = [httparse::EMPTY_HEADER; 4];
+/// let mut headers = [EMPTY_HEADER; 4];
 /// let parsed = parse_response(b"HTTP/1.1 426 Upgrade Required\r\nUpgrade: h2c\r\n\r\n", &mut headers)?;
-/// assert_eq!((parsed.status(), parsed.reason(), parsed.version()), (426, "Upgrade Required", HttpVersion::Http11));
+/// let Status::Complete(parsed) = parsed else { unreachable!() };
+/// assert_eq!((parsed.status(), parsed.reason(), parsed.version()), (426, &b"Upgrade Required"[..], HttpVersion::Http11));
 /// # Ok::<(), upgrade_negotiate::HeadError>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ParsedResponse<'h, 'b> {
     status: u16,
-    reason: &'b str,
+    reason: &'b [u8],
     version: HttpVersion,
     headers: &'h [httparse::Header<'b>],
     head_len: usize,
@@ -130,12 +172,12 @@ impl<'h, 'b> ParsedResponse<'h, 'b> {
         self.status
     }
 
-    /// The reason phrase.
-    pub const fn reason(&self) -> &'b str {
+    /// The reason phrase, as bytes: it may hold obs-text (RFC 9112 section 4).
+    pub const fn reason(&self) -> &'b [u8] {
         self.reason
     }
 
-    /// The HTTP version.
+    /// The HTTP version: HTTP/1.0, or HTTP/1.1 for every later 1.x (RFC 9110 section 2.5).
     pub const fn version(&self) -> HttpVersion {
         self.version
     }
@@ -150,69 +192,94 @@ impl<'h, 'b> ParsedResponse<'h, 'b> {
     pub const fn head_len(&self) -> usize {
         self.head_len
     }
+}
 
-    /// The response, for [`check_response`](crate::check_response).
-    pub fn response(&self) -> Response<'h, [httparse::Header<'b>]> {
-        Response::new(self.status, self.version, self.headers)
+impl<'h, 'b> From<&ParsedResponse<'h, 'b>> for ResponseHead<'h, [httparse::Header<'b>]> {
+    fn from(parsed: &ParsedResponse<'h, 'b>) -> Self {
+        ResponseHead::new(parsed.status, parsed.version, parsed.headers)
     }
 }
 
-/// Reads an HTTP/1.x request head from `bytes` with [`httparse`] (strict configuration), into
-/// `headers`, which bounds the number of field lines.
+impl<'h, 'b> From<ParsedResponse<'h, 'b>> for ResponseHead<'h, [httparse::Header<'b>]> {
+    fn from(parsed: ParsedResponse<'h, 'b>) -> Self {
+        ResponseHead::from(&parsed)
+    }
+}
+
+/// Reads an HTTP/1.x request head from `bytes` into `headers`, which bounds the number of field
+/// lines: the request line here (RFC 9112 section 3), the field lines with [`httparse`].
+///
+/// Empty lines before the request line are skipped (RFC 9112 section 2.2). `HTTP/1.x` with a
+/// minor version above 1 is read as HTTP/1.1 (RFC 9110 section 2.5).
 ///
 /// # Errors
 ///
-/// [`HeadError::Incomplete`] when `bytes` end inside the head, [`HeadError::Invalid`] when it is
-/// not valid HTTP/1.x or has more field lines than `headers` holds.
+/// [`HeadError::Invalid`] when the head is not valid HTTP/1.x or has more field lines than
+/// `headers` holds; [`HeadError::VersionUnsupported`] for a major version other than 1. A head
+/// that has not fully arrived is not an error: [`Status::Partial`].
 ///
 /// # Examples
 ///
+/// A server's read loop: parse what has arrived, read more while the head is partial.
+///
 /// ```
-/// use upgrade_grammar::Protocol;
-/// use upgrade_negotiate::{negotiate, parse_request, Decision, HeadError, Outcome, Policy};
+/// use std::io::Read;
+/// use upgrade_negotiate::{negotiate, parse_request, Decision, Outcome, Policy, Protocol, Status, EMPTY_HEADER};
 ///
-/// let bytes = b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\nrest";
-/// let mut headers = [httparse::EMPTY_HEADER; 16];
-/// let parsed = parse_request(bytes, &mut headers)?;
-/// assert_eq!(&bytes[parsed.head_len()..], b"rest");
-///
-/// let offers = [Protocol::parse(b"foo")?];
-/// let decision = negotiate(&parsed.request(), &offers, &Policy::default());
+/// const OFFERS: [Protocol<'static>; 1] = [Protocol::from_static("foo")];
+/// // A connection that delivers the head in two reads.
+/// let mut connection = std::io::Cursor::new(b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\n");
+/// let mut buf = [0u8; 4096];
+/// let mut len = connection.read(&mut buf[..20])?;
+/// let decision = loop {
+///     let mut headers = [EMPTY_HEADER; 32];
+///     match parse_request(&buf[..len], &mut headers) {
+///         Ok(Status::Complete(request)) => break negotiate(request, &OFFERS, &Policy::default()),
+///         Ok(Status::Partial) if len < buf.len() => match connection.read(&mut buf[len..])? {
+///             0 => break Decision::request_malformed(), // the peer closed mid-head
+///             n => len += n,
+///         },
+///         Ok(Status::Partial) => break Decision::request_malformed(), // a head over the bound
+///         Err(e) => break Decision::from(e),
+///     }
+/// };
 /// assert_eq!(decision.outcome(), Outcome::Switch);
-///
-/// // A partial head is rule 1 once no more bytes can come.
-/// let mut headers = [httparse::EMPTY_HEADER; 16];
-/// assert_eq!(parse_request(b"GET / HTTP/1.1\r\nHost:", &mut headers).unwrap_err(), HeadError::Incomplete);
-/// assert_eq!(Decision::request_malformed().status(), Some(400));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn parse_request<'h, 'b>(
     bytes: &'b [u8],
     headers: &'h mut [httparse::Header<'b>],
-) -> Result<ParsedRequest<'h, 'b>, HeadError> {
-    let mut request = httparse::Request::new(headers);
-    let head_len = complete_head(request.parse(bytes))?;
-    let httparse::Request {
-        method,
-        path,
+) -> Result<Status<ParsedRequest<'h, 'b>>, HeadError> {
+    let mut line = Line::new(bytes);
+    if !line.skip_empty_lines() {
+        return Ok(Status::Partial);
+    }
+    let Some(method) = line.until_space(is_tchar)? else {
+        return Ok(Status::Partial);
+    };
+    let Some(target) = line.until_space(|b| b.is_ascii_graphic())? else {
+        return Ok(Status::Partial);
+    };
+    let Some(version) = line.version()? else {
+        return Ok(Status::Partial);
+    };
+    let Some(()) = line.end()? else {
+        return Ok(Status::Partial);
+    };
+    let Some((headers, head_len)) = line.fields(headers)? else {
+        return Ok(Status::Partial);
+    };
+    Ok(Status::Complete(ParsedRequest {
+        method: ascii(method)?,
+        target: ascii(target)?,
         version,
         headers,
-    } = request;
-    match (method, path, version) {
-        (Some(method), Some(target), Some(minor)) => Ok(ParsedRequest {
-            method,
-            target,
-            version: HttpVersion::from_minor(minor),
-            headers,
-            head_len,
-        }),
-        // A complete parse always sets all three.
-        _ => Err(HeadError::Incomplete),
-    }
+        head_len,
+    }))
 }
 
-/// Reads an HTTP/1.x response head from `bytes` with [`httparse`], into `headers`, which bounds
-/// the number of field lines.
+/// Reads an HTTP/1.x response head from `bytes` into `headers`, which bounds the number of field
+/// lines: the status line here (RFC 9112 section 4), the field lines with [`httparse`].
 ///
 /// # Errors
 ///
@@ -221,85 +288,330 @@ pub fn parse_request<'h, 'b>(
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::parse_response;
+/// use upgrade_negotiate::{parse_response, Status, EMPTY_HEADER};
 ///
 /// let bytes = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\n\x00";
-/// let mut headers = [httparse::EMPTY_HEADER; 16];
-/// let parsed = parse_response(bytes, &mut headers)?;
+/// let mut headers = [EMPTY_HEADER; 16];
+/// let Status::Complete(parsed) = parse_response(bytes, &mut headers)? else { unreachable!() };
 /// assert_eq!((parsed.status(), parsed.headers().len()), (101, 2));
 /// assert_eq!(&bytes[parsed.head_len()..], b"\x00");
+///
+/// assert!(parse_response(b"HTTP/1.1 101 Switching", &mut headers)?.is_partial());
 /// # Ok::<(), upgrade_negotiate::HeadError>(())
 /// ```
 pub fn parse_response<'h, 'b>(
     bytes: &'b [u8],
     headers: &'h mut [httparse::Header<'b>],
-) -> Result<ParsedResponse<'h, 'b>, HeadError> {
-    let mut response = httparse::Response::new(headers);
-    let head_len = complete_head(response.parse(bytes))?;
-    let httparse::Response {
-        version,
-        code,
+) -> Result<Status<ParsedResponse<'h, 'b>>, HeadError> {
+    let mut line = Line::new(bytes);
+    let Some(version) = line.version()? else {
+        return Ok(Status::Partial);
+    };
+    let Some(status) = line.status_code()? else {
+        return Ok(Status::Partial);
+    };
+    let Some(reason) = line.reason()? else {
+        return Ok(Status::Partial);
+    };
+    let Some((headers, head_len)) = line.fields(headers)? else {
+        return Ok(Status::Partial);
+    };
+    Ok(Status::Complete(ParsedResponse {
+        status,
         reason,
+        version,
         headers,
-    } = response;
-    match (version, code) {
-        (Some(minor), Some(status)) => Ok(ParsedResponse {
-            status,
-            reason: reason.unwrap_or_default(),
-            version: HttpVersion::from_minor(minor),
-            headers,
-            head_len,
-        }),
-        _ => Err(HeadError::Incomplete),
+        head_len,
+    }))
+}
+
+/// `Ok(None)`: the bytes end before the part is complete.
+type Part<T> = Result<Option<T>, HeadError>;
+
+const fn invalid(kind: httparse::Error) -> HeadError {
+    HeadError::Invalid(kind)
+}
+
+/// A cursor over the start line of a head.
+struct Line<'b> {
+    rest: &'b [u8],
+    start: usize,
+}
+
+impl<'b> Line<'b> {
+    const fn new(bytes: &'b [u8]) -> Self {
+        Line {
+            rest: bytes,
+            start: bytes.len(),
+        }
+    }
+
+    fn consumed(&self) -> usize {
+        self.start - self.rest.len()
+    }
+
+    /// Skips empty lines; `false` when the bytes end inside one (a lone CR).
+    fn skip_empty_lines(&mut self) -> bool {
+        loop {
+            self.rest = match self.rest {
+                [b'\r', b'\n', rest @ ..] | [b'\n', rest @ ..] => rest,
+                [b'\r'] => return false,
+                _ => return true,
+            };
+        }
+    }
+
+    /// One or more bytes of `class`, then SP (consumed).
+    fn until_space(&mut self, class: impl Fn(u8) -> bool) -> Part<&'b [u8]> {
+        let len = self
+            .rest
+            .iter()
+            .position(|&b| !class(b))
+            .unwrap_or(self.rest.len());
+        let (word, rest) = self.rest.split_at(len);
+        match rest.first() {
+            None => Ok(None),
+            Some(b' ') if !word.is_empty() => {
+                self.rest = rest.get(1..).unwrap_or_default();
+                Ok(Some(word))
+            }
+            Some(_) => Err(invalid(httparse::Error::Token)),
+        }
+    }
+
+    /// `HTTP/` DIGIT `.` DIGIT (RFC 9112 section 2.3).
+    fn version(&mut self) -> Part<HttpVersion> {
+        const NAME: &[u8] = b"HTTP/";
+        let shape = |b: u8, at: usize| match NAME.get(at) {
+            Some(&expected) => b == expected,
+            None => at == 6 && b == b'.' || (at == 5 || at == 7) && b.is_ascii_digit(),
+        };
+        for (at, &b) in self.rest.iter().take(8).enumerate() {
+            if !shape(b, at) {
+                return Err(invalid(httparse::Error::Version));
+            }
+        }
+        let Some((&[.., major, _, minor], rest)) = self.rest.split_first_chunk::<8>() else {
+            return Ok(None);
+        };
+        self.rest = rest;
+        match major {
+            b'1' => Ok(Some(if minor == b'0' {
+                HttpVersion::Http10
+            } else {
+                HttpVersion::Http11
+            })),
+            _ => Err(HeadError::VersionUnsupported),
+        }
+    }
+
+    /// CRLF, or a bare LF (RFC 9112 section 2.2).
+    fn end(&mut self) -> Part<()> {
+        match self.rest {
+            [] | [b'\r'] => Ok(None),
+            [b'\r', b'\n', rest @ ..] | [b'\n', rest @ ..] => {
+                self.rest = rest;
+                Ok(Some(()))
+            }
+            _ => Err(invalid(httparse::Error::NewLine)),
+        }
+    }
+
+    /// SP, then a three-digit status code (RFC 9112 section 4).
+    fn status_code(&mut self) -> Part<u16> {
+        let digits = self.rest.get(1..).unwrap_or_default();
+        for (at, &b) in self.rest.iter().take(4).enumerate() {
+            if (at == 0 && b != b' ') || (at > 0 && !b.is_ascii_digit()) {
+                return Err(invalid(httparse::Error::Status));
+            }
+        }
+        let Some((code, rest)) = digits.split_first_chunk::<3>() else {
+            return Ok(None);
+        };
+        self.rest = rest;
+        Ok(Some(
+            code.iter().fold(0, |n, d| n * 10 + u16::from(d - b'0')),
+        ))
+    }
+
+    /// `SP reason-phrase` or nothing, then the end of the line; the reason is
+    /// `*( HTAB / SP / VCHAR / obs-text )`.
+    fn reason(&mut self) -> Part<&'b [u8]> {
+        let text = match self.rest.split_first() {
+            Some((b' ', text)) => text,
+            _ => {
+                return match self.end()? {
+                    Some(()) => Ok(Some(&[])),
+                    None => Ok(None),
+                };
+            }
+        };
+        let len = text
+            .iter()
+            .position(|&b| !(b == b'\t' || b == b' ' || b.is_ascii_graphic() || b >= 0x80))
+            .unwrap_or(text.len());
+        let (reason, rest) = text.split_at(len);
+        self.rest = rest;
+        Ok(self.end()?.map(|()| reason))
+    }
+
+    /// The field lines and the empty line that ends the head; the head's length.
+    fn fields<'h>(
+        &self,
+        headers: &'h mut [httparse::Header<'b>],
+    ) -> Part<(&'h [httparse::Header<'b>], usize)> {
+        match httparse::parse_headers(self.rest, headers) {
+            Ok(httparse::Status::Complete((len, headers))) => {
+                Ok(Some((headers, self.consumed() + len)))
+            }
+            Ok(httparse::Status::Partial) => Ok(None),
+            Err(e) => Err(invalid(e)),
+        }
     }
 }
 
-/// The length of a complete head, or why there is none: a partial head is incomplete once no
-/// more bytes can come.
-fn complete_head(parsed: httparse::Result<usize>) -> Result<usize, HeadError> {
-    match parsed {
-        Ok(httparse::Status::Complete(len)) => Ok(len),
-        Ok(httparse::Status::Partial) => Err(HeadError::Incomplete),
-        Err(e) => Err(HeadError::Invalid(e)),
-    }
+fn is_tchar(byte: u8) -> bool {
+    upgrade_grammar::is_tchar(byte)
+}
+
+/// The text of a start-line part already checked to be visible ASCII.
+fn ascii(bytes: &[u8]) -> Result<&str, HeadError> {
+    core::str::from_utf8(bytes).map_err(|_| invalid(httparse::Error::Token))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_truncated_prefix_of_a_request_head_is_incomplete() {
-        let bytes = b"GET / HTTP/1.1\r\nUpgrade: a\r\n\r\n";
-        for len in 0..bytes.len() {
-            let mut headers = [httparse::EMPTY_HEADER; 4];
-            assert_eq!(
-                parse_request(&bytes[..len], &mut headers).unwrap_err(),
-                HeadError::Incomplete,
-                "{len}"
-            );
-        }
+    fn request(bytes: &[u8]) -> Result<Status<(String, HttpVersion, usize)>, HeadError> {
         let mut headers = [httparse::EMPTY_HEADER; 4];
-        let parsed = parse_request(bytes, &mut headers).unwrap();
-        assert_eq!(parsed.head_len(), bytes.len());
-        assert_eq!(parsed.target(), "/");
+        Ok(match parse_request(bytes, &mut headers)? {
+            Status::Complete(r) => {
+                Status::Complete((r.method().to_owned(), r.version(), r.head_len()))
+            }
+            Status::Partial => Status::Partial,
+        })
     }
 
     #[test]
-    fn reports_invalid_heads_and_too_many_headers() {
+    fn every_truncated_prefix_of_a_head_is_partial() {
+        let bytes = b"\r\nGET / HTTP/1.1\r\nUpgrade: a\r\n\r\n";
+        for len in 0..bytes.len() {
+            assert_eq!(request(&bytes[..len]), Ok(Status::Partial), "{len}");
+        }
+        assert_eq!(
+            request(bytes),
+            Ok(Status::Complete((
+                "GET".into(),
+                HttpVersion::Http11,
+                bytes.len()
+            )))
+        );
+        let bytes = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: a\r\n\r\n";
+        for len in 0..bytes.len() {
+            let mut headers = [httparse::EMPTY_HEADER; 4];
+            assert!(
+                parse_response(&bytes[..len], &mut headers)
+                    .unwrap()
+                    .is_partial(),
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_later_http1_minor_versions_as_http11_and_rejects_other_majors() {
+        for (line, version) in [
+            (&b"GET / HTTP/1.0\r\n\r\n"[..], HttpVersion::Http10),
+            (b"GET / HTTP/1.1\r\n\r\n", HttpVersion::Http11),
+            (b"GET / HTTP/1.2\r\n\r\n", HttpVersion::Http11),
+            (b"GET / HTTP/1.9\n\n", HttpVersion::Http11),
+        ] {
+            let Ok(Status::Complete((_, got, _))) = request(line) else {
+                panic!("{line:?}");
+            };
+            assert_eq!(got, version);
+        }
+        for line in [
+            &b"GET / HTTP/2.0\r\n"[..],
+            b"GET / HTTP/0.9\r\n\r\n",
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        ] {
+            assert_eq!(
+                request(line),
+                Err(HeadError::VersionUnsupported),
+                "{line:?}"
+            );
+        }
+        let mut headers = [httparse::EMPTY_HEADER; 4];
+        let Ok(Status::Complete(r)) = parse_response(b"HTTP/1.3 200 OK\r\n\r\n", &mut headers)
+        else {
+            panic!();
+        };
+        assert_eq!(
+            (r.version(), r.status(), r.reason()),
+            (HttpVersion::Http11, 200, &b"OK"[..])
+        );
+    }
+
+    #[test]
+    fn reports_invalid_start_lines_at_the_first_wrong_byte() {
+        for (line, kind) in [
+            (&b"GE@T / HTTP/1.1\r\n"[..], httparse::Error::Token),
+            (b" GET / HTTP/1.1\r\n", httparse::Error::Token),
+            (b"GET  / HTTP/1.1\r\n", httparse::Error::Token),
+            (b"GET /\x7f HTTP/1.1\r\n", httparse::Error::Token),
+            (b"GET / HTTP/1.1 \r\n", httparse::Error::NewLine),
+            (b"GET / http/1.1\r\n", httparse::Error::Version),
+            (b"GET / HTTP/11", httparse::Error::Version),
+            (b"GET / HTTP/1.1\rX", httparse::Error::NewLine),
+        ] {
+            assert_eq!(request(line), Err(HeadError::Invalid(kind)), "{line:?}");
+        }
+        let mut headers = [httparse::EMPTY_HEADER; 4];
+        for line in [
+            &b"HTTP/1.1 1o1 X\r\n\r\n"[..],
+            b"HTTP/1.1  101\r\n",
+            b"HTTP/1.1 1011\r\n",
+        ] {
+            assert!(
+                matches!(
+                    parse_response(line, &mut headers),
+                    Err(HeadError::Invalid(_))
+                ),
+                "{line:?}"
+            );
+        }
+        assert!(matches!(
+            parse_response(b"HTTP/1.1 101 A\x01B\r\n\r\n", &mut headers),
+            Err(HeadError::Invalid(httparse::Error::NewLine))
+        ));
+    }
+
+    #[test]
+    fn reads_a_status_line_without_reason_and_obs_text_reasons() {
+        let mut headers = [httparse::EMPTY_HEADER; 4];
+        let Ok(Status::Complete(r)) = parse_response(b"HTTP/1.1 101\r\n\r\n", &mut headers) else {
+            panic!();
+        };
+        assert_eq!((r.status(), r.reason()), (101, &b""[..]));
+        let Ok(Status::Complete(r)) =
+            parse_response(b"HTTP/1.0 200 \xe9t\xe9\r\n\r\n", &mut headers)
+        else {
+            panic!();
+        };
+        assert_eq!(
+            (r.status(), r.reason(), r.version()),
+            (200, &b"\xe9t\xe9"[..], HttpVersion::Http10)
+        );
+    }
+
+    #[test]
+    fn reports_too_many_headers() {
         let mut headers = [httparse::EMPTY_HEADER; 1];
         assert_eq!(
             parse_request(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n", &mut headers).unwrap_err(),
             HeadError::Invalid(httparse::Error::TooManyHeaders)
         );
-        let mut headers = [httparse::EMPTY_HEADER; 4];
-        assert!(matches!(
-            parse_request(b"GET / HTTP/2.0\r\n\r\n", &mut headers),
-            Err(HeadError::Invalid(_))
-        ));
-        assert!(matches!(
-            parse_response(b"HTTP/1.1 1o1 X\r\n\r\n", &mut headers),
-            Err(HeadError::Invalid(_))
-        ));
     }
 }

@@ -1,7 +1,5 @@
 //! Reading the field lines of a message, whatever holds them.
 
-use upgrade_grammar::eq_ignore_ascii_case;
-
 /// Read access to the header field lines of one message.
 ///
 /// RFC 9110 section 5.2 and 5.3: a field may arrive as several field lines; every line counts,
@@ -14,45 +12,45 @@ use upgrade_grammar::eq_ignore_ascii_case;
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::HeaderLines;
+/// use upgrade_negotiate::FieldLines;
 ///
 /// let headers = [("Connection", "keep-alive"), ("Host", "a"), ("connection", "Upgrade")];
 /// let lines: Vec<&[u8]> = headers.lines("CONNECTION").collect();
 /// assert_eq!(lines, [&b"keep-alive"[..], b"Upgrade"]);
 /// assert_eq!(headers.lines("Upgrade").count(), 0);
 /// ```
-pub trait HeaderLines {
+pub trait FieldLines {
     /// The values of every field line named `name` (ASCII-case-insensitively), in order.
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's;
 }
 
-impl HeaderLines for [httparse::Header<'_>] {
+impl FieldLines for [httparse::Header<'_>] {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.iter()
-            .filter(move |h| eq_ignore_ascii_case(h.name.as_bytes(), name.as_bytes()))
+            .filter(move |h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value)
     }
 }
 
-impl HeaderLines for [(&str, &[u8])] {
+impl FieldLines for [(&str, &[u8])] {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.iter()
-            .filter(move |(n, _)| eq_ignore_ascii_case(n.as_bytes(), name.as_bytes()))
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|&(_, v)| v)
     }
 }
 
-impl HeaderLines for [(&str, &str)] {
+impl FieldLines for [(&str, &str)] {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.iter()
-            .filter(move |(n, _)| eq_ignore_ascii_case(n.as_bytes(), name.as_bytes()))
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|&(_, v)| v.as_bytes())
     }
 }
 
-impl<T, const N: usize> HeaderLines for [T; N]
+impl<T, const N: usize> FieldLines for [T; N]
 where
-    [T]: HeaderLines,
+    [T]: FieldLines,
 {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.as_slice().lines(name)
@@ -60,7 +58,7 @@ where
 }
 
 #[cfg(feature = "http")]
-impl HeaderLines for http::HeaderMap {
+impl FieldLines for http::HeaderMap {
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         // A name that is not a valid header name finds nothing: `get_all` parses it.
         self.get_all(name).iter().map(http::HeaderValue::as_bytes)
@@ -68,13 +66,13 @@ impl HeaderLines for http::HeaderMap {
 }
 
 /// Whether the message has at least one field line named `name`.
-pub(crate) fn has<H: HeaderLines + ?Sized>(headers: &H, name: &str) -> bool {
+pub(crate) fn has<H: FieldLines + ?Sized>(headers: &H, name: &str) -> bool {
     headers.lines(name).next().is_some()
 }
 
 /// The value of the only field line named `name`: `Ok(None)` when there is none, `Err(Repeated)`
 /// when there are several.
-pub(crate) fn single<'s, H: HeaderLines + ?Sized>(
+pub(crate) fn single<'s, H: FieldLines + ?Sized>(
     headers: &'s H,
     name: &'s str,
 ) -> Result<Option<&'s [u8]>, Repeated> {

@@ -1,24 +1,24 @@
 //! Requests and responses of the [`http`] crate (feature `http`).
 //!
-//! [`http::HeaderMap`] implements [`HeaderLines`](crate::HeaderLines), and requests and responses
-//! (or their parts) convert into [`Request`] and [`Response`]:
+//! [`http::HeaderMap`] implements [`FieldLines`](crate::FieldLines), and requests and responses
+//! (or their parts) convert into [`RequestHead`] and [`ResponseHead`]:
 //!
 //! ```
-//! use upgrade_grammar::Protocol;
-//! use upgrade_negotiate::{negotiate, Outcome, Policy, Request};
+//! use upgrade_negotiate::{Protocol, negotiate, Outcome, Policy, RequestHead};
 //!
 //! let request = http::Request::get("/")
+//!     .header("host", "example.com")
 //!     .header("upgrade", "foo")
 //!     .header("connection", "keep-alive")
 //!     .header("connection", "Upgrade")
 //!     .body(())?;
 //! let offers = [Protocol::parse(b"foo")?];
-//! let decision = negotiate(&Request::from(&request), &offers, &Policy::default());
+//! let decision = negotiate(&request, &offers, &Policy::default());
 //! assert_eq!(decision.outcome(), Outcome::Switch);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::message::{HttpVersion, Request, Response};
+use crate::message::{HttpVersion, RequestHead, ResponseHead};
 
 impl From<http::Version> for HttpVersion {
     /// HTTP/0.9 and HTTP/1.0 are [`HttpVersion::Http10`], HTTP/1.1 is
@@ -34,15 +34,15 @@ impl From<http::Version> for HttpVersion {
     }
 }
 
-impl<'r> From<&'r http::request::Parts> for Request<'r, http::HeaderMap> {
+impl<'r> From<&'r http::request::Parts> for RequestHead<'r, http::HeaderMap> {
     fn from(parts: &'r http::request::Parts) -> Self {
-        Request::new(parts.method.as_str(), parts.version.into(), &parts.headers)
+        RequestHead::new(parts.method.as_str(), parts.version.into(), &parts.headers)
     }
 }
 
-impl<'r, B> From<&'r http::Request<B>> for Request<'r, http::HeaderMap> {
+impl<'r, B> From<&'r http::Request<B>> for RequestHead<'r, http::HeaderMap> {
     fn from(request: &'r http::Request<B>) -> Self {
-        Request::new(
+        RequestHead::new(
             request.method().as_str(),
             request.version().into(),
             request.headers(),
@@ -50,15 +50,15 @@ impl<'r, B> From<&'r http::Request<B>> for Request<'r, http::HeaderMap> {
     }
 }
 
-impl<'r> From<&'r http::response::Parts> for Response<'r, http::HeaderMap> {
+impl<'r> From<&'r http::response::Parts> for ResponseHead<'r, http::HeaderMap> {
     fn from(parts: &'r http::response::Parts) -> Self {
-        Response::new(parts.status.as_u16(), parts.version.into(), &parts.headers)
+        ResponseHead::new(parts.status.as_u16(), parts.version.into(), &parts.headers)
     }
 }
 
-impl<'r, B> From<&'r http::Response<B>> for Response<'r, http::HeaderMap> {
+impl<'r, B> From<&'r http::Response<B>> for ResponseHead<'r, http::HeaderMap> {
     fn from(response: &'r http::Response<B>) -> Self {
-        Response::new(
+        ResponseHead::new(
             response.status().as_u16(),
             response.version().into(),
             response.headers(),
@@ -69,7 +69,7 @@ impl<'r, B> From<&'r http::Response<B>> for Response<'r, http::HeaderMap> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::HeaderLines;
+    use crate::FieldLines;
 
     #[test]
     fn header_map_lines_are_found_in_any_case_and_order() {
@@ -108,10 +108,10 @@ mod tests {
             .header("upgrade", "foo")
             .body(())
             .unwrap();
-        let converted = Response::from(&response);
+        let converted = ResponseHead::from(&response);
         assert_eq!(converted.status(), 101);
         assert_eq!(converted.headers().lines("Upgrade").count(), 1);
         let (parts, ()) = response.into_parts();
-        assert_eq!(Response::from(&parts).version(), HttpVersion::Http11);
+        assert_eq!(ResponseHead::from(&parts).version(), HttpVersion::Http11);
     }
 }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::headers::HeaderLines;
+use crate::headers::FieldLines;
 
 /// The HTTP version of a message, as far as `Upgrade` cares.
 ///
@@ -61,25 +61,27 @@ impl fmt::Display for HttpVersion {
 /// What negotiation reads from a request: its method, version and header field lines.
 ///
 /// The request borrows everything; build one per request, from any parser, with
-/// [`Request::new`], or from raw bytes with [`parse_request`](crate::parse_request).
+/// [`RequestHead::new`], from raw bytes with [`parse_request`](crate::parse_request), or (feature
+/// `http`) from an `http::Request`. Named `RequestHead` so that it never shadows
+/// `http::Request`.
 ///
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{HttpVersion, Request};
+/// use upgrade_negotiate::{HttpVersion, RequestHead};
 ///
 /// let headers = [("Upgrade", "websocket"), ("Connection", "Upgrade")];
-/// let request = Request::new("GET", HttpVersion::Http11, &headers);
+/// let request = RequestHead::new("GET", HttpVersion::Http11, &headers);
 /// assert_eq!(request.method(), b"GET");
 /// ```
 #[derive(Debug)]
-pub struct Request<'r, H: ?Sized> {
+pub struct RequestHead<'r, H: ?Sized> {
     method: &'r [u8],
     version: HttpVersion,
     headers: &'r H,
 }
 
-impl<'r, H: HeaderLines + ?Sized> Request<'r, H> {
+impl<'r, H: FieldLines + ?Sized> RequestHead<'r, H> {
     /// A request with `method` (case-sensitive, RFC 9110 section 9.1), `version` and the field
     /// lines in `headers`.
     pub fn new<M: AsRef<[u8]> + ?Sized>(
@@ -87,7 +89,7 @@ impl<'r, H: HeaderLines + ?Sized> Request<'r, H> {
         version: HttpVersion,
         headers: &'r H,
     ) -> Self {
-        Request {
+        RequestHead {
             method: method.as_ref(),
             version,
             headers,
@@ -95,7 +97,7 @@ impl<'r, H: HeaderLines + ?Sized> Request<'r, H> {
     }
 }
 
-impl<'r, H: ?Sized> Request<'r, H> {
+impl<'r, H: ?Sized> RequestHead<'r, H> {
     /// The request method, as received.
     pub const fn method(&self) -> &'r [u8] {
         self.method
@@ -112,13 +114,19 @@ impl<'r, H: ?Sized> Request<'r, H> {
     }
 }
 
-impl<H: ?Sized> Clone for Request<'_, H> {
+impl<H: ?Sized> Clone for RequestHead<'_, H> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<H: ?Sized> Copy for Request<'_, H> {}
+impl<H: ?Sized> Copy for RequestHead<'_, H> {}
+
+impl<'r, H: ?Sized> From<&RequestHead<'r, H>> for RequestHead<'r, H> {
+    fn from(request: &RequestHead<'r, H>) -> Self {
+        *request
+    }
+}
 
 /// What the client-side check reads from a response: its status code, version and header field
 /// lines.
@@ -126,23 +134,23 @@ impl<H: ?Sized> Copy for Request<'_, H> {}
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::{HttpVersion, Response};
+/// use upgrade_negotiate::{HttpVersion, ResponseHead};
 ///
 /// let headers = [("Upgrade", "websocket"), ("Connection", "upgrade")];
-/// let response = Response::new(101, HttpVersion::Http11, &headers);
+/// let response = ResponseHead::new(101, HttpVersion::Http11, &headers);
 /// assert_eq!(response.status(), 101);
 /// ```
 #[derive(Debug)]
-pub struct Response<'r, H: ?Sized> {
+pub struct ResponseHead<'r, H: ?Sized> {
     status: u16,
     version: HttpVersion,
     headers: &'r H,
 }
 
-impl<'r, H: HeaderLines + ?Sized> Response<'r, H> {
+impl<'r, H: FieldLines + ?Sized> ResponseHead<'r, H> {
     /// A response with status code `status`, `version` and the field lines in `headers`.
     pub const fn new(status: u16, version: HttpVersion, headers: &'r H) -> Self {
-        Response {
+        ResponseHead {
             status,
             version,
             headers,
@@ -150,7 +158,7 @@ impl<'r, H: HeaderLines + ?Sized> Response<'r, H> {
     }
 }
 
-impl<'r, H: ?Sized> Response<'r, H> {
+impl<'r, H: ?Sized> ResponseHead<'r, H> {
     /// The status code.
     pub const fn status(&self) -> u16 {
         self.status
@@ -167,10 +175,16 @@ impl<'r, H: ?Sized> Response<'r, H> {
     }
 }
 
-impl<H: ?Sized> Clone for Response<'_, H> {
+impl<H: ?Sized> Clone for ResponseHead<'_, H> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<H: ?Sized> Copy for Response<'_, H> {}
+impl<H: ?Sized> Copy for ResponseHead<'_, H> {}
+
+impl<'r, H: ?Sized> From<&ResponseHead<'r, H>> for ResponseHead<'r, H> {
+    fn from(response: &ResponseHead<'r, H>) -> Self {
+        *response
+    }
+}

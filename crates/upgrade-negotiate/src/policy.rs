@@ -10,18 +10,17 @@ use upgrade_grammar::Config;
 /// # Examples
 ///
 /// ```
-/// use upgrade_grammar::Protocol;
-/// use upgrade_negotiate::{negotiate, HttpVersion, Policy, Preference, Request};
+/// use upgrade_negotiate::{Protocol, negotiate, HttpVersion, Policy, Preference, RequestHead};
 ///
 /// let offers = [Protocol::parse(b"a")?, Protocol::parse(b"b")?];
-/// let headers = [("Upgrade", "b, a"), ("Connection", "upgrade")];
-/// let request = Request::new("GET", HttpVersion::Http11, &headers);
+/// let headers = [("Host", "a"), ("Upgrade", "b, a"), ("Connection", "upgrade")];
+/// let request = RequestHead::new("GET", HttpVersion::Http11, &headers);
 ///
-/// let by_client = negotiate(&request, &offers, &Policy::new());
+/// let by_client = negotiate(request, &offers, &Policy::new());
 /// assert_eq!(by_client.protocol_index(), Some(1));
-/// let by_server = negotiate(&request, &offers, &Policy::new().with_preference(Preference::Server));
+/// let by_server = negotiate(request, &offers, &Policy::new().with_preference(Preference::Server));
 /// assert_eq!(by_server.protocol_index(), Some(0));
-/// # Ok::<(), upgrade_grammar::Error>(())
+/// # Ok::<(), upgrade_negotiate::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Preference {
@@ -38,7 +37,7 @@ pub enum Preference {
 /// # Examples
 ///
 /// ```
-/// use upgrade_grammar::Config;
+/// use upgrade_negotiate::Config;
 /// use upgrade_negotiate::{Policy, Preference};
 ///
 /// let policy = Policy::new()

@@ -2,7 +2,8 @@
 
 use upgrade_grammar::{Config, Error, parse_connection};
 
-use crate::headers::HeaderLines;
+use crate::headers::FieldLines;
+use crate::policy::Policy;
 
 /// The fields that are always hop-by-hop, whatever `Connection` says.
 ///
@@ -18,7 +19,7 @@ use crate::headers::HeaderLines;
 /// assert!(HOP_BY_HOP_FIELDS.iter().any(|f| f.eq_ignore_ascii_case("http2-settings")));
 /// assert!(!HOP_BY_HOP_FIELDS.iter().any(|f| f.eq_ignore_ascii_case("host")));
 /// ```
-pub const HOP_BY_HOP_FIELDS: [&str; 7] = [
+pub const HOP_BY_HOP_FIELDS: &[&str] = &[
     "Connection",
     "Upgrade",
     "Keep-Alive",
@@ -37,23 +38,23 @@ pub const HOP_BY_HOP_FIELDS: [&str; 7] = [
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::hop_by_hop;
+/// use upgrade_negotiate::{hop_by_hop, Policy};
 ///
 /// let headers = [("Connection", "keep-alive, X-Session"), ("connection", "x-session, close")];
-/// let hop = hop_by_hop(&headers)?;
+/// let hop = hop_by_hop(&headers, &Policy::default())?;
 /// let extra: Vec<&str> = hop.names().skip(7).collect();
 /// assert_eq!(extra, ["X-Session", "close"]);
 /// assert!(hop.is_hop_by_hop("x-SESSION") && hop.is_hop_by_hop("TE"));
 /// assert!(!hop.is_hop_by_hop("X-Sessions"));
-/// # Ok::<(), upgrade_grammar::Error>(())
+/// # Ok::<(), upgrade_negotiate::Error>(())
 /// ```
 pub struct HopByHop<'h, H: ?Sized> {
     headers: &'h H,
     config: Config,
 }
 
-/// Reads the hop-by-hop fields of a message that a proxy is about to forward, with the
-/// recipient grammar and its default bounds.
+/// Reads the hop-by-hop fields of a message that a proxy is about to forward, parsing
+/// `Connection` with the grammar and bounds of [`Policy::config`].
 ///
 /// A proxy removes every field this names before forwarding (RFC 9110 section 7.6.1); the
 /// `Connection` options name fields that apply to this hop only, such as `HTTP2-Settings` of
@@ -70,7 +71,7 @@ pub struct HopByHop<'h, H: ?Sized> {
 /// # Examples
 ///
 /// ```
-/// use upgrade_negotiate::hop_by_hop;
+/// use upgrade_negotiate::{hop_by_hop, Config, ErrorKind, Policy};
 ///
 /// let headers = [
 ///     ("Host", "backend"),
@@ -80,7 +81,7 @@ pub struct HopByHop<'h, H: ?Sized> {
 ///     ("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA"),
 ///     ("X-Trace", "1"),
 /// ];
-/// let hop = hop_by_hop(&headers)?;
+/// let hop = hop_by_hop(&headers, &Policy::default())?;
 /// let forwarded: Vec<&str> = headers
 ///     .iter()
 ///     .map(|(name, _)| *name)
@@ -90,39 +91,23 @@ pub struct HopByHop<'h, H: ?Sized> {
 /// assert!(hop.names().any(|n| n == "x-trace"));
 ///
 /// let malformed = [("Connection", "keep-alive close")];
-/// assert!(hop_by_hop(&malformed).is_err());
-/// # Ok::<(), upgrade_grammar::Error>(())
-/// ```
-pub fn hop_by_hop<H: HeaderLines + ?Sized>(headers: &H) -> Result<HopByHop<'_, H>, Error> {
-    hop_by_hop_with_config(headers, Config::RECIPIENT)
-}
-
-/// [`hop_by_hop`] with the grammar and bounds of `config` for `Connection`.
+/// assert!(hop_by_hop(&malformed, &Policy::default()).is_err());
 ///
-/// # Errors
-///
-/// As [`hop_by_hop`].
-///
-/// # Examples
-///
-/// ```
-/// use upgrade_grammar::{Config, ErrorKind};
-/// use upgrade_negotiate::hop_by_hop_with_config;
-///
-/// let headers = [("Connection", "a, b, c")];
-/// assert!(hop_by_hop_with_config(&headers, Config::RECIPIENT).is_ok());
-/// let err = hop_by_hop_with_config(&headers, Config::RECIPIENT.with_max_elements(2)).unwrap_err();
+/// let policy = Policy::new().with_config(Config::RECIPIENT.with_max_elements(2));
+/// let err = hop_by_hop(&[("Connection", "a, b, c")], &policy).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::ElementsTooMany);
+/// # Ok::<(), upgrade_negotiate::Error>(())
 /// ```
-pub fn hop_by_hop_with_config<H: HeaderLines + ?Sized>(
-    headers: &H,
-    config: Config,
-) -> Result<HopByHop<'_, H>, Error> {
+pub fn hop_by_hop<'h, H: FieldLines + ?Sized>(
+    headers: &'h H,
+    policy: &Policy,
+) -> Result<HopByHop<'h, H>, Error> {
+    let config = policy.config();
     parse_connection(headers.lines("connection"), config).validate()?;
     Ok(HopByHop { headers, config })
 }
 
-impl<'h, H: HeaderLines + ?Sized> HopByHop<'h, H> {
+impl<'h, H: FieldLines + ?Sized> HopByHop<'h, H> {
     /// Whether the field named `name` is hop-by-hop, comparing names ignoring ASCII case.
     pub fn is_hop_by_hop(&self, name: &str) -> bool {
         HOP_BY_HOP_FIELDS
@@ -152,7 +137,8 @@ impl<'h, H: HeaderLines + ?Sized> HopByHop<'h, H> {
                     .any(|earlier| earlier.eq_ignore_ascii_case(option))
         });
         HOP_BY_HOP_FIELDS
-            .into_iter()
+            .iter()
+            .copied()
             .chain(extra.map(|(_, option)| option))
     }
 
@@ -164,7 +150,7 @@ impl<'h, H: HeaderLines + ?Sized> HopByHop<'h, H> {
     }
 }
 
-impl<H: HeaderLines + ?Sized> core::fmt::Debug for HopByHop<'_, H> {
+impl<H: FieldLines + ?Sized> core::fmt::Debug for HopByHop<'_, H> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_list().entries(self.names()).finish()
     }
@@ -180,16 +166,16 @@ mod tests {
             ("Connection", "keep-alive, X-A, upgrade"),
             ("connection", "x-a, X-B, te"),
         ];
-        let hop = hop_by_hop(&headers).unwrap();
+        let hop = hop_by_hop(&headers, &Policy::default()).unwrap();
         let names: Vec<&str> = hop.names().collect();
-        assert_eq!(&names[..7], &HOP_BY_HOP_FIELDS[..]);
+        assert_eq!(&names[..7], HOP_BY_HOP_FIELDS);
         assert_eq!(&names[7..], ["X-A", "X-B"]);
     }
 
     #[test]
     fn matches_names_ignoring_ascii_case_only() {
         let headers = [("Connection", "x-kelvin")];
-        let hop = hop_by_hop(&headers).unwrap();
+        let hop = hop_by_hop(&headers, &Policy::default()).unwrap();
         assert!(hop.is_hop_by_hop("X-KELVIN"));
         assert!(hop.is_hop_by_hop("http2-settings"));
         assert!(!hop.is_hop_by_hop("x-\u{212A}elvin"));

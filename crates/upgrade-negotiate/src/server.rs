@@ -4,8 +4,9 @@ use upgrade_grammar::{Protocol, Token, parse_connection, parse_upgrade};
 
 use crate::decision::{Decision, Outcome};
 use crate::framing::{expects_continue, request_framing};
-use crate::headers::{HeaderLines, has};
-use crate::message::{HttpVersion, Request};
+use crate::headers::{FieldLines, has};
+use crate::host::host_rule;
+use crate::message::{HttpVersion, RequestHead};
 use crate::policy::{Policy, Preference};
 use crate::reason::Reason;
 use crate::{h2c, websocket};
@@ -17,7 +18,11 @@ use crate::{h2c, websocket};
 /// RFC 6455 section 4.2; RFC 7540 section 3.2), and the first that applies decides:
 ///
 /// 1. The method is not a token: reject ([`Reason::RequestMalformed`]; a request that cannot be
-///    parsed at all gets [`Decision::request_malformed`]).
+///    parsed at all gets [`Decision::request_malformed`], or `Decision::from` the
+///    [`HeadError`](crate::HeadError)). An HTTP/1.1 request without a `Host` field line, or any
+///    HTTP/1.x request with several or with a value that is not `uri-host [ ":" port ]`: reject
+///    ([`Reason::HostMissing`], [`Reason::HostRepeated`], [`Reason::HostInvalid`]; RFC 9112
+///    section 3.2).
 /// 2. HTTP/2 or later with `Upgrade` or `Connection`: reject.
 /// 3. No `Upgrade` field: continue.
 /// 4. HTTP/1.0: `Upgrade` is ignored: continue.
@@ -41,42 +46,55 @@ use crate::{h2c, websocket};
 /// except for `CONNECT`, for HTTP/2 and later (which cannot carry `Upgrade`) and when there is
 /// no offer to list.
 ///
+/// `request` is anything that converts into a [`RequestHead`]: a reference to a
+/// [`ParsedRequest`](crate::ParsedRequest) from [`parse_request`](crate::parse_request), a
+/// [`RequestHead`] (or a reference to one) built from any parser, or, with the `http` feature, a
+/// reference to an `http::Request` or its parts.
+///
 /// Never panics and never allocates.
 ///
 /// # Examples
 ///
 /// ```
-/// use upgrade_grammar::Protocol;
-/// use upgrade_negotiate::{negotiate, HttpVersion, Outcome, Policy, Reason, Request};
+/// use upgrade_negotiate::{negotiate, HttpVersion, Outcome, Policy, Protocol, Reason, RequestHead};
 ///
-/// let offers = [Protocol::parse(b"websocket")?, Protocol::parse(b"h2c")?];
+/// const OFFERS: [Protocol<'static>; 2] = [Protocol::from_static("websocket"), Protocol::from_static("h2c")];
 /// let headers = [
+///     ("Host", "example.com"),
 ///     ("Upgrade", "h2c"),
 ///     ("Connection", "Upgrade, HTTP2-Settings"),
 ///     ("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA"),
 /// ];
-/// let decision = negotiate(&Request::new("GET", HttpVersion::Http11, &headers), &offers, &Policy::default());
+/// let decision = negotiate(RequestHead::new("GET", HttpVersion::Http11, &headers), &OFFERS, &Policy::default());
 /// assert_eq!(decision.outcome(), Outcome::Switch);
 /// assert_eq!(decision.protocol_index(), Some(1));
 ///
 /// // The same request without `upgrade` in Connection: Upgrade is ignored.
-/// let headers = [("Upgrade", "h2c"), ("Connection", "HTTP2-Settings"), ("HTTP2-Settings", "")];
-/// let decision = negotiate(&Request::new("GET", HttpVersion::Http11, &headers), &offers, &Policy::default());
+/// let headers = [("Host", "a"), ("Upgrade", "h2c"), ("Connection", "HTTP2-Settings"), ("HTTP2-Settings", "")];
+/// let decision = negotiate(RequestHead::new("GET", HttpVersion::Http11, &headers), &OFFERS, &Policy::default());
 /// assert_eq!(decision.outcome(), Outcome::Continue);
 /// assert_eq!(decision.reason(), Reason::ConnectionMissingUpgrade);
-/// # Ok::<(), upgrade_grammar::Error>(())
+///
+/// // Without Host, no HTTP/1.1 request is valid (RFC 9112 section 3.2).
+/// let headers = [("Upgrade", "h2c"), ("Connection", "Upgrade, HTTP2-Settings"), ("HTTP2-Settings", "")];
+/// let decision = negotiate(RequestHead::new("GET", HttpVersion::Http11, &headers), &OFFERS, &Policy::default());
+/// assert_eq!((decision.status(), decision.reason()), (Some(400), Reason::HostMissing));
 /// ```
-pub fn negotiate<'o, H: HeaderLines + ?Sized>(
-    request: &Request<'_, H>,
+pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
+    request: impl Into<RequestHead<'r, H>>,
     offers: &'o [Protocol<'o>],
     policy: &Policy,
 ) -> Decision<'o> {
+    let request = &request.into();
     let headers = request.headers();
     let version = request.version();
 
     // Rule 1.
-    if Token::new(request.method()).is_err() {
+    if Token::parse(request.method()).is_err() {
         return Decision::new(Outcome::Reject, Reason::RequestMalformed, offers);
+    }
+    if let Some(reason) = host_rule(headers, version) {
+        return Decision::new(Outcome::Reject, reason, offers);
     }
     // Rule 2.
     if version == HttpVersion::Http2OrLater

@@ -6,8 +6,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha1::{Digest as _, Sha1};
 
-use crate::headers::{HeaderLines, single, trim_ows};
-use crate::message::Request;
+use crate::headers::{FieldLines, single, trim_ows};
+use crate::message::RequestHead;
 use crate::reason::Reason;
 
 /// The GUID that RFC 6455 section 1.3 appends to the client's key before hashing
@@ -97,8 +97,8 @@ pub fn is_websocket_key(key: &[u8]) -> bool {
 /// The websocket profile (RFC 6455 section 4.2.1), checked in this order: the method is `GET`,
 /// `Sec-WebSocket-Version` is one line of exactly `13`, `Sec-WebSocket-Key` is one line holding a
 /// valid key. HTTP/1.1 and `Connection: upgrade` are checked by the rules before the profiles.
-pub(crate) fn profile<H: HeaderLines + ?Sized>(
-    request: &Request<'_, H>,
+pub(crate) fn profile<H: FieldLines + ?Sized>(
+    request: &RequestHead<'_, H>,
 ) -> Result<WebSocketAccept, Reason> {
     if request.method() != b"GET" {
         return Err(Reason::WebSocketMethodNotGet);

@@ -8,9 +8,10 @@
 use std::collections::BTreeSet;
 
 use upgrade_negotiate::{
-    ClientReason, HttpVersion, Request, Response, check_response, parse_request, parse_response,
+    ClientReason, HttpVersion, Policy, RequestHead, ResponseHead, check_response, parse_request,
+    parse_response,
 };
-use upgrade_testkit::handshakes::{WEBSOCKET_ACCEPT, WEBSOCKET_KEY};
+use upgrade_testkit::handshakes::{WEBSOCKET_ACCEPT, WEBSOCKET_KEY, with_host};
 
 const WEBSOCKET: &[(&str, &str)] = &[
     ("Host", "server.example.com"),
@@ -43,9 +44,13 @@ struct Row {
     response: &'static [(&'static str, &'static str)],
     reason: ClientReason,
     protocols: &'static [&'static str],
+    /// Whether the request gets `Host: example.com` first when it has no `Host`: true for
+    /// every row but the ones about the `Host` rule.
+    host: bool,
 }
 
 const BASE: Row = Row {
+    host: true,
     name: "",
     request_version: HttpVersion::Http11,
     request: WEBSOCKET,
@@ -57,6 +62,45 @@ const BASE: Row = Row {
 };
 
 const ROWS: &[Row] = &[
+    Row {
+        name: "a 101 to an HTTP/1.1 request without Host",
+        request: &[
+            ("Upgrade", "websocket"),
+            ("Connection", "Upgrade"),
+            ("Sec-WebSocket-Key", WEBSOCKET_KEY),
+            ("Sec-WebSocket-Version", "13"),
+        ],
+        reason: ClientReason::RequestHostInvalid,
+        host: false,
+        ..BASE
+    },
+    Row {
+        name: "a 101 to a request with two Host lines",
+        request: &[
+            ("Host", "a"),
+            ("Host", "b"),
+            ("Upgrade", "foo"),
+            ("Connection", "Upgrade"),
+        ],
+        response: &[("Upgrade", "foo"), ("Connection", "Upgrade")],
+        reason: ClientReason::RequestHostInvalid,
+        protocols: &["foo"],
+        host: false,
+        ..BASE
+    },
+    Row {
+        name: "a 101 to a request with an invalid Host",
+        request: &[
+            ("Host", "a/b"),
+            ("Upgrade", "foo"),
+            ("Connection", "Upgrade"),
+        ],
+        response: &[("Upgrade", "foo"), ("Connection", "Upgrade")],
+        reason: ClientReason::RequestHostInvalid,
+        protocols: &["foo"],
+        host: false,
+        ..BASE
+    },
     Row {
         name: "the websocket handshake of RFC 6455 section 1.3",
         ..BASE
@@ -297,6 +341,18 @@ const ROWS: &[Row] = &[
     },
 ];
 
+/// The row's request field lines, after `Host: example.com` unless the row is about `Host`.
+fn request_lines(row: &Row) -> Vec<(&'static str, &'static str)> {
+    let has_host = row
+        .request
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"));
+    let host = (row.host && !has_host).then_some(("Host", "example.com"));
+    host.into_iter()
+        .chain(row.request.iter().copied())
+        .collect()
+}
+
 fn assert_row(
     row: &Row,
     check_valid: bool,
@@ -315,9 +371,10 @@ fn assert_row(
 #[test]
 fn every_row_checks_as_expected_from_name_value_pairs() {
     for row in ROWS {
-        let request = Request::new("GET", row.request_version, row.request);
-        let response = Response::new(row.status, row.version, row.response);
-        let check = check_response(&request, &response);
+        let lines = request_lines(row);
+        let request = RequestHead::new("GET", row.request_version, lines.as_slice());
+        let response = ResponseHead::new(row.status, row.version, row.response);
+        let check = check_response(request, response, &Policy::default());
         let protocols = check.protocols().map(|p| p.to_string()).collect();
         assert_row(
             row,
@@ -355,16 +412,25 @@ fn every_http1_row_checks_the_same_from_raw_bytes() {
         else {
             continue;
         };
-        let request = head(&format!("GET /chat HTTP/1.{request_minor}"), row.request);
+        let request = head(
+            &format!("GET /chat HTTP/1.{request_minor}"),
+            &request_lines(row),
+        );
         let response = head(
             &format!("HTTP/1.{response_minor} {} Status", row.status),
             row.response,
         );
         let mut request_headers = [httparse::EMPTY_HEADER; 16];
-        let request = parse_request(request.as_bytes(), &mut request_headers).unwrap();
+        let request = parse_request(request.as_bytes(), &mut request_headers)
+            .unwrap()
+            .complete()
+            .unwrap();
         let mut response_headers = [httparse::EMPTY_HEADER; 16];
-        let response = parse_response(response.as_bytes(), &mut response_headers).unwrap();
-        let check = check_response(&request.request(), &response.response());
+        let response = parse_response(response.as_bytes(), &mut response_headers)
+            .unwrap()
+            .complete()
+            .unwrap();
+        let check = check_response(request, response, &Policy::default());
         let protocols = check.protocols().map(|p| p.to_string()).collect();
         assert_row(
             row,
@@ -389,11 +455,12 @@ fn every_client_reason_has_a_row() {
 
 #[test]
 fn malformed_fields_report_where_the_fault_is() {
-    let request = Request::new("GET", HttpVersion::Http11, WEBSOCKET);
+    let request = RequestHead::new("GET", HttpVersion::Http11, WEBSOCKET);
     let response = [("Upgrade", "websocket"), ("Upgrade", "x, \"y\"")];
     let check = check_response(
-        &request,
-        &Response::new(101, HttpVersion::Http11, &response),
+        request,
+        ResponseHead::new(101, HttpVersion::Http11, &response),
+        &Policy::default(),
     );
     let error = check.error().unwrap();
     assert_eq!((error.line(), error.offset()), (1, 3));
@@ -402,10 +469,11 @@ fn malformed_fields_report_where_the_fault_is() {
 
 #[test]
 fn debug_output_lists_the_verdict_and_protocols() {
-    let request = Request::new("GET", HttpVersion::Http11, WEBSOCKET);
+    let request = RequestHead::new("GET", HttpVersion::Http11, WEBSOCKET);
     let check = check_response(
-        &request,
-        &Response::new(101, HttpVersion::Http11, WEBSOCKET_101),
+        request,
+        ResponseHead::new(101, HttpVersion::Http11, WEBSOCKET_101),
+        &Policy::default(),
     );
     let text = format!("{check:?}");
     assert!(text.contains("valid: true"), "{text}");
@@ -416,6 +484,7 @@ fn debug_output_lists_the_verdict_and_protocols() {
 #[test]
 fn http_crate_responses_check_like_pairs() {
     let request = http::Request::get("/chat")
+        .header("host", "example.com")
         .header("upgrade", "websocket")
         .header("connection", "upgrade")
         .header("sec-websocket-key", WEBSOCKET_KEY)
@@ -428,6 +497,6 @@ fn http_crate_responses_check_like_pairs() {
         .header("sec-websocket-accept", WEBSOCKET_ACCEPT)
         .body(())
         .unwrap();
-    let check = check_response(&Request::from(&request), &Response::from(&response));
+    let check = check_response(&request, &response, &Policy::default());
     assert!(check.valid() && check.switched());
 }

@@ -7,7 +7,8 @@
 
 use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
-    Decision, Outcome, Policy, check_response, hop_by_hop, negotiate, parse_request, parse_response,
+    Decision, Outcome, Policy, Status, check_response, hop_by_hop, negotiate, parse_request,
+    parse_response,
 };
 use upgrade_testkit::alloc::{CountingAllocator, StackWriter, allocations_in};
 use upgrade_testkit::handshakes::{CHROMIUM_WEBSOCKET, CURL_H2C};
@@ -25,8 +26,9 @@ fn decide_and_write<const N: usize>(
 ) -> Outcome {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let decision = match parse_request(request, &mut headers) {
-        Ok(parsed) => negotiate(&parsed.request(), offers, policy),
-        Err(_) => Decision::request_malformed(),
+        Ok(Status::Complete(parsed)) => negotiate(parsed, offers, policy),
+        Ok(Status::Partial) => Decision::request_malformed(),
+        Err(e) => Decision::from(e),
     };
     decision.write_response(out).unwrap();
     decision.outcome()
@@ -85,9 +87,14 @@ fn refusing_and_rejecting_allocate_nothing() {
     let mut rejected = StackWriter::<256>::new();
     let mut outcomes = (Outcome::Continue, Outcome::Continue);
     let n = allocations_in(|| {
-        outcomes.0 = decide_and_write(b"GET / HTTP/1.1\r\n\r\n", &offers, &policy, &mut required);
+        outcomes.0 = decide_and_write(
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            &offers,
+            &policy,
+            &mut required,
+        );
         outcomes.1 = decide_and_write(
-            b"GET / HTTP/1.1\r\nUpgrade",
+            b"GET / HTTP/1.1\r\nUpgrade :\r\n\r\n",
             &offers,
             &policy,
             &mut rejected,
@@ -110,12 +117,18 @@ fn checking_a_response_and_listing_hop_by_hop_fields_allocate_nothing() {
     let mut hop_count = 0;
     let n = allocations_in(|| {
         let mut request_headers = [httparse::EMPTY_HEADER; 32];
-        let request = parse_request(CHROMIUM_WEBSOCKET, &mut request_headers).unwrap();
+        let request = parse_request(CHROMIUM_WEBSOCKET, &mut request_headers)
+            .unwrap()
+            .complete()
+            .unwrap();
         let mut response_headers = [httparse::EMPTY_HEADER; 8];
-        let response = parse_response(response, &mut response_headers).unwrap();
-        let check = check_response(&request.request(), &response.response());
+        let response = parse_response(response, &mut response_headers)
+            .unwrap()
+            .complete()
+            .unwrap();
+        let check = check_response(request, response, &Policy::default());
         valid = check.valid() && check.switched() && check.protocols().count() == 1;
-        let hop = hop_by_hop(request.headers()).unwrap();
+        let hop = hop_by_hop(request.headers(), &Policy::default()).unwrap();
         hop_count = request
             .headers()
             .iter()

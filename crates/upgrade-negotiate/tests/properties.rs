@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use upgrade_grammar::Config;
 use upgrade_negotiate::{
-    HttpVersion, Outcome, Preference, Reason, Response, check_response_with_config, hop_by_hop,
+    HttpVersion, Outcome, Policy, Preference, Reason, ResponseHead, check_response, hop_by_hop,
 };
 use upgrade_testkit::negotiation::{
     Exchange, check_case, check_client_accepts_the_response, check_decision,
@@ -160,10 +160,11 @@ proptest! {
         check_decision(&exchange, &exchange.negotiate());
         // The same lines as a response, and as what a proxy forwards.
         let request = exchange.request();
-        let response = Response::new(status, version, exchange.lines.as_slice());
-        let check = check_response_with_config(&request, &response, config);
+        let response = ResponseHead::new(status, version, exchange.lines.as_slice());
+        let policy = Policy::new().with_config(config);
+        let check = check_response(request, response, &policy);
         let _ = (check.valid(), check.protocols().count(), format!("{check:?}"));
-        if let Ok(hop) = hop_by_hop(exchange.lines.as_slice()) {
+        if let Ok(hop) = hop_by_hop(exchange.lines.as_slice(), &policy) {
             let _ = (hop.names().count(), hop.is_hop_by_hop("Upgrade"));
         }
     }

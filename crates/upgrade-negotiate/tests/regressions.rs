@@ -7,10 +7,10 @@
 
 use upgrade_grammar::{ErrorKind, Protocol};
 use upgrade_negotiate::{
-    BodyFraming, ClientReason, Decision, HttpVersion, Outcome, Policy, Reason, Request, Response,
-    check_response, hop_by_hop, negotiate, parse_request,
+    BodyFraming, ClientReason, Decision, HttpVersion, Outcome, Policy, Reason, RequestHead,
+    ResponseHead, check_response, hop_by_hop, negotiate, parse_request,
 };
-use upgrade_testkit::handshakes::{HTTP2_SETTINGS, WEBSOCKET_ACCEPT, WEBSOCKET_KEY};
+use upgrade_testkit::handshakes::{HTTP2_SETTINGS, WEBSOCKET_ACCEPT, WEBSOCKET_KEY, with_host};
 
 fn offers(names: &[&'static str]) -> Vec<Protocol<'static>> {
     names
@@ -19,13 +19,15 @@ fn offers(names: &[&'static str]) -> Vec<Protocol<'static>> {
         .collect()
 }
 
+/// The decision for a GET with `headers`, after `Host: example.com` when they have no `Host`.
 fn decide<'o>(
     offers: &'o [Protocol<'o>],
     version: HttpVersion,
     headers: &[(&str, &str)],
 ) -> Decision<'o> {
+    let lines = with_host(headers);
     negotiate(
-        &Request::new("GET", version, headers),
+        RequestHead::new("GET", version, lines.as_slice()),
         offers,
         &Policy::default(),
     )
@@ -252,7 +254,7 @@ fn kelvin_sign_is_never_folded_to_k() {
     );
     assert_eq!(decision.reason(), Reason::WebSocketKeyMissing);
 
-    let hop = hop_by_hop(&[("Connection", "x-kelvin")]).unwrap();
+    let hop = hop_by_hop(&[("Connection", "x-kelvin")], &Policy::default()).unwrap();
     assert!(!hop.is_hop_by_hop("x-\u{212A}elvin"));
 }
 
@@ -333,7 +335,7 @@ fn proxy_drops_the_fields_of_an_h2c_upgrade() {
         ("TE", "trailers"),
         ("Transfer-Encoding", "chunked"),
     ];
-    let hop = hop_by_hop(&headers).unwrap();
+    let hop = hop_by_hop(&headers, &Policy::default()).unwrap();
     let forwarded: Vec<&str> = headers
         .iter()
         .map(|(name, _)| *name)
@@ -354,7 +356,7 @@ fn proxy_drops_fields_named_by_connection_even_without_h2c() {
         ("x-b", "2"),
         ("X-C", "3"),
     ];
-    let hop = hop_by_hop(&headers).unwrap();
+    let hop = hop_by_hop(&headers, &Policy::default()).unwrap();
     let forwarded: Vec<&str> = headers
         .iter()
         .map(|(name, _)| *name)
@@ -365,8 +367,58 @@ fn proxy_drops_fields_named_by_connection_even_without_h2c() {
 
 #[test]
 fn proxy_is_told_when_connection_cannot_be_trusted() {
-    let error = hop_by_hop(&[("Connection", "x-a x-b")]).unwrap_err();
+    let error = hop_by_hop(&[("Connection", "x-a x-b")], &Policy::default()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::CommaMissing);
+}
+
+// Switching a request that is not valid HTTP/1.1: no Host, or two (RFC 9112 section 3.2).
+
+#[test]
+fn upgrade_without_host_is_rejected_and_not_switched() {
+    let offers = offers(&["websocket"]);
+    let headers = [
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Key", WEBSOCKET_KEY),
+        ("Sec-WebSocket-Version", "13"),
+    ];
+    let decision = negotiate(
+        RequestHead::new("GET", HttpVersion::Http11, &headers),
+        &offers,
+        &Policy::default(),
+    );
+    assert_eq!(
+        (decision.outcome(), decision.status(), decision.reason()),
+        (Outcome::Reject, Some(400), Reason::HostMissing)
+    );
+    let response = [
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Accept", WEBSOCKET_ACCEPT),
+    ];
+    let check = check_response(
+        RequestHead::new("GET", HttpVersion::Http11, &headers),
+        ResponseHead::new(101, HttpVersion::Http11, &response),
+        &Policy::default(),
+    );
+    assert_eq!(check.reason(), ClientReason::RequestHostInvalid);
+}
+
+#[test]
+fn upgrade_with_two_host_lines_is_rejected() {
+    let offers = offers(&["foo"]);
+    for second in ["example.com", "other.example"] {
+        let decision = decide11(
+            &offers,
+            &[
+                ("Host", "example.com"),
+                ("Upgrade", "foo"),
+                ("host", second),
+                ("Connection", "upgrade"),
+            ],
+        );
+        assert_eq!(decision.reason(), Reason::HostRepeated, "{second}");
+    }
 }
 
 // Switching before the request body is read; ignoring Expect: 100-continue.
@@ -376,9 +428,12 @@ fn request_body_is_framed_for_the_caller_to_read_before_switching() {
     let bytes = b"POST /upload HTTP/1.1\r\nHost: a\r\nUpgrade: foo\r\nConnection: upgrade\r\n\
         Content-Length: 5\r\n\r\nhellonew-protocol-bytes";
     let mut headers = [httparse::EMPTY_HEADER; 8];
-    let parsed = parse_request(bytes, &mut headers).unwrap();
+    let parsed = parse_request(bytes, &mut headers)
+        .unwrap()
+        .complete()
+        .unwrap();
     let offers = offers(&["foo"]);
-    let decision = negotiate(&parsed.request(), &offers, &Policy::default());
+    let decision = negotiate(parsed, &offers, &Policy::default());
     assert_eq!(decision.outcome(), Outcome::Switch);
     let Some(BodyFraming::ContentLength(length)) = decision.request_body() else {
         panic!("{:?}", decision.request_body());
@@ -434,6 +489,7 @@ fn smuggling_shaped_framing_is_rejected_before_switching() {
 // intent before the 101.
 
 const CLIENT_REQUEST: &[(&str, &str)] = &[
+    ("Host", "example.com"),
     ("Upgrade", "websocket"),
     ("Connection", "upgrade"),
     ("Sec-WebSocket-Key", WEBSOCKET_KEY),
@@ -441,10 +497,11 @@ const CLIENT_REQUEST: &[(&str, &str)] = &[
 ];
 
 fn client_check(status: u16, headers: &[(&str, &str)]) -> (bool, bool, ClientReason) {
-    let request = Request::new("GET", HttpVersion::Http11, CLIENT_REQUEST);
+    let request = RequestHead::new("GET", HttpVersion::Http11, CLIENT_REQUEST);
     let check = check_response(
-        &request,
-        &Response::new(status, HttpVersion::Http11, headers),
+        request,
+        ResponseHead::new(status, HttpVersion::Http11, headers),
+        &Policy::default(),
     );
     (check.valid(), check.switched(), check.reason())
 }

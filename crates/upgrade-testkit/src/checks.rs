@@ -146,7 +146,7 @@ fn format_items(kind: RefKind, items: &[RefItem]) -> String {
 }
 
 fn token(bytes: &[u8]) -> Token<'_> {
-    match Token::new(bytes) {
+    match Token::parse(bytes) {
         Ok(token) => token,
         Err(e) => panic!("not a token: {} ({e})", escape_lines(&[bytes])),
     }

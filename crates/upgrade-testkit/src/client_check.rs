@@ -5,8 +5,8 @@
 
 use upgrade_grammar::Config;
 use upgrade_negotiate::{
-    ClientReason, HttpVersion, ParsedRequest, ParsedResponse, WebSocketAccept, check_response,
-    check_response_with_config, parse_request, parse_response,
+    ClientReason, HttpVersion, ParsedRequest, ParsedResponse, Policy, Status, WebSocketAccept,
+    check_response, parse_request, parse_response,
 };
 
 use crate::negotiation::trim_ows;
@@ -53,7 +53,7 @@ fn fail(invariant: &str, data: &[u8], head_len: usize, found: &str) -> ! {
 /// When an invariant does not hold, with both messages escaped.
 pub fn check_response_bytes(data: &[u8]) {
     let mut request_headers = [httparse::EMPTY_HEADER; 32];
-    let Ok(request) = parse_request(data, &mut request_headers) else {
+    let Ok(Status::Complete(request)) = parse_request(data, &mut request_headers) else {
         return;
     };
     let head_len = request.head_len();
@@ -66,7 +66,7 @@ pub fn check_response_bytes(data: &[u8]) {
         );
     };
     let mut response_headers = [httparse::EMPTY_HEADER; 32];
-    let Ok(response) = parse_response(rest, &mut response_headers) else {
+    let Ok(Status::Complete(response)) = parse_response(rest, &mut response_headers) else {
         return;
     };
     check_pair(data, &request, &response);
@@ -74,7 +74,7 @@ pub fn check_response_bytes(data: &[u8]) {
 
 fn check_pair(data: &[u8], request: &ParsedRequest<'_, '_>, response: &ParsedResponse<'_, '_>) {
     let head_len = request.head_len();
-    let check = check_response(&request.request(), &response.response());
+    let check = check_response(request, response, &Policy::new());
     let found = format!(
         "status {}, valid {}, switched {}, reason {}, protocols {:?}",
         response.status(),
@@ -118,8 +118,11 @@ fn check_pair(data: &[u8], request: &ParsedRequest<'_, '_>, response: &ParsedRes
         fail(invariant);
     }
 
-    let sender =
-        check_response_with_config(&request.request(), &response.response(), Config::SENDER);
+    let sender = check_response(
+        request,
+        response,
+        &Policy::new().with_config(Config::SENDER),
+    );
     let grammar_error = matches!(
         sender.reason(),
         ClientReason::UpgradeMalformed

@@ -368,9 +368,15 @@ impl<'a> Arbitrary<'a> for RequestCase {
         let offers = (0..u.int_in_range(0..=MAX_OFFERS)?)
             .map(|_| protocol(u))
             .collect::<Result<Vec<_>>>()?;
-        let fields = (0..u.int_in_range(0..=MAX_FIELDS)?)
-            .map(|_| field(u))
-            .collect::<Result<Vec<_>>>()?;
+        // Most requests carry one valid Host (RFC 9112 section 3.2), so that the rules after
+        // rule 1 are reached; the other fields may add a second or an invalid one.
+        let mut fields = Vec::new();
+        if u.ratio(7u8, 8u8)? {
+            fields.push(CaseField::text("Host", u.choose(HOSTS)?.as_bytes()));
+        }
+        for _ in 0..u.int_in_range(0..=MAX_FIELDS)? {
+            fields.push(field(u)?);
+        }
         Ok(RequestCase {
             method,
             version,

@@ -45,3 +45,12 @@ Connection: Upgrade, HTTP2-Settings\r\n\
 Upgrade: h2c\r\n\
 HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\
 \r\n";
+
+/// `lines` after `Host: example.com` when they have no `Host` of their own: every HTTP/1.1
+/// request needs exactly one (RFC 9112 section 3.2), and test tables leave it out unless the
+/// row is about `Host`.
+pub fn with_host<'a>(lines: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let has_host = lines.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"));
+    let host = (!has_host).then_some(("Host", "example.com"));
+    host.into_iter().chain(lines.iter().copied()).collect()
+}

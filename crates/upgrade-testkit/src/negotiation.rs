@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
-    BodyFraming, Decision, HttpVersion, Outcome, Policy, Preference, Reason, Request,
+    BodyFraming, Decision, HttpVersion, Outcome, Policy, Preference, Reason, RequestHead, Status,
     WebSocketAccept, check_response, negotiate, parse_request, parse_response,
 };
 
@@ -36,13 +36,13 @@ pub struct Exchange<'a> {
 
 impl<'a> Exchange<'a> {
     /// The request, for the negotiator and the client-side check.
-    pub fn request(&self) -> Request<'_, [(&'a str, &'a [u8])]> {
-        Request::new(self.method, self.version, self.lines.as_slice())
+    pub fn request(&self) -> RequestHead<'_, [(&'a str, &'a [u8])]> {
+        RequestHead::new(self.method, self.version, self.lines.as_slice())
     }
 
     /// The server's decision.
     pub fn negotiate(&self) -> Decision<'_> {
-        negotiate(&self.request(), &self.offers, &self.policy)
+        negotiate(self.request(), &self.offers, &self.policy)
     }
 
     /// The same request sent to a server with `policy`.
@@ -348,7 +348,8 @@ pub fn check_client_accepts_the_response(exchange: &Exchange<'_>, decision: &Dec
     let head = response_head(decision);
     let mut headers = [httparse::EMPTY_HEADER; 16];
     let parsed = match parse_response(head.as_bytes(), &mut headers) {
-        Ok(parsed) => parsed,
+        Ok(Status::Complete(parsed)) => parsed,
+        Ok(Status::Partial) => fail(INVARIANT, exchange, decision, "a partial head"),
         Err(e) => fail(
             INVARIANT,
             exchange,
@@ -356,7 +357,7 @@ pub fn check_client_accepts_the_response(exchange: &Exchange<'_>, decision: &Dec
             &format!("unreadable head: {e}"),
         ),
     };
-    let check = check_response(&exchange.request(), &parsed.response());
+    let check = check_response(exchange.request(), parsed, &Policy::default());
     let protocols: Vec<String> = check.protocols().map(|p| p.to_string()).collect();
     let found = format!(
         "status {}, valid {}, switched {}, reason {}, protocols {protocols:?}",
@@ -488,10 +489,8 @@ pub fn check_response_head(exchange: &Exchange<'_>, decision: &Decision<'_>) {
 pub fn check_request_body(exchange: &Exchange<'_>, decision: &Decision<'_>) {
     const INVARIANT: &str =
         "a switch frames the request body first, and 100 Continue follows Expect";
-    let reads_fields = !matches!(
-        decision.reason(),
-        Reason::RequestMalformed | Reason::Http2UpgradeForbidden
-    );
+    // Rules 1 and 2 decide before the framing and expectation fields are read.
+    let reads_fields = !matches!(decision.reason().rule(), 1 | 2);
     let expects = exchange.values("expect").iter().any(|line| {
         line.split(|&b| b == b',')
             .any(|element| trim_ows(element).eq_ignore_ascii_case(b"100-continue"))
@@ -768,7 +767,11 @@ pub fn check_case(case: &RequestCase, name_case: u64) {
     };
     let mut headers = vec![httparse::EMPTY_HEADER; written.lines.len()];
     let parsed = match parse_request(&bytes, &mut headers) {
-        Ok(parsed) => parsed,
+        Ok(Status::Complete(parsed)) => parsed,
+        Ok(Status::Partial) => panic!(
+            "a generated request is partial\n  bytes: b\"{}\"",
+            bytes.escape_ascii()
+        ),
         Err(e) => panic!(
             "a generated request does not parse: {e}\n  bytes: b\"{}\"",
             bytes.escape_ascii()
@@ -781,7 +784,7 @@ pub fn check_case(case: &RequestCase, name_case: u64) {
         offers: exchange.offers.clone(),
         policy: exchange.policy,
     };
-    let decision = negotiate(&parsed.request(), &read.offers, &read.policy);
+    let decision = negotiate(parsed, &read.offers, &read.policy);
     check_same_decision(
         "the request read from the wire by httparse gets the same decision",
         (&exchange, &exchange.negotiate()),
@@ -810,8 +813,12 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
 pub fn check_request_bytes(data: &[u8]) {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let parsed = match parse_request(data, &mut headers) {
-        Ok(parsed) => parsed,
-        Err(_) => {
+        Ok(Status::Complete(parsed)) => parsed,
+        failed => {
+            let decision = match failed {
+                Err(e) => Decision::from(e),
+                Ok(_) => Decision::request_malformed(),
+            };
             let malformed = Exchange {
                 method: b"",
                 version: HttpVersion::Http11,
@@ -819,7 +826,7 @@ pub fn check_request_bytes(data: &[u8]) {
                 offers: Vec::new(),
                 policy: Policy::new(),
             };
-            check_response_head(&malformed, &Decision::request_malformed());
+            check_response_head(&malformed, &decision);
             return;
         }
     };
@@ -830,7 +837,7 @@ pub fn check_request_bytes(data: &[u8]) {
             data.len()
         );
     }
-    let request = parsed.request();
+    let request = RequestHead::from(&parsed);
     let lines: Vec<(&str, &[u8])> = parsed.headers().iter().map(|h| (h.name, h.value)).collect();
     for offers in RAW_OFFERS {
         let offers: Vec<Protocol<'_>> = offers
@@ -846,8 +853,8 @@ pub fn check_request_bytes(data: &[u8]) {
                 policy: Policy::new().with_preference(preference),
             };
             let with = exchange.with_policy(exchange.policy.with_require_upgrade(true));
-            let decision = negotiate(&request, &exchange.offers, &exchange.policy);
-            let required = negotiate(&request, &with.offers, &with.policy);
+            let decision = negotiate(request, &exchange.offers, &exchange.policy);
+            let required = negotiate(request, &with.offers, &with.policy);
             check_decision(&exchange, &decision);
             check_decision(&with, &required);
             check_require_upgrade(&exchange, &decision, &required);
@@ -887,11 +894,15 @@ mod tests {
 
     const WEBSOCKET: &[u8] = b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
+    /// A GET with `Host: a` and then `lines`.
     fn exchange<'a>(lines: &[(&'a str, &'a [u8])], offers: &[&'a [u8]]) -> Exchange<'a> {
         Exchange {
             method: b"GET",
             version: HttpVersion::Http11,
-            lines: lines.to_vec(),
+            lines: [("Host", &b"a"[..])]
+                .into_iter()
+                .chain(lines.iter().copied())
+                .collect(),
             offers: offers.iter().map(|o| Protocol::parse(o).unwrap()).collect(),
             policy: Policy::new(),
         }
@@ -901,7 +912,7 @@ mod tests {
     fn raw_requests_pass_every_check() {
         for data in [
             WEBSOCKET,
-            b"GET / HTTP/1.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
             b"GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: foo/2\r\n\r\n",
             b"GET / HTTP/1.1\r\nUpgrade: foo/2\r\n\r\n",
             // RFC 9110 section 8.6: repeated lengths agree by decimal value.

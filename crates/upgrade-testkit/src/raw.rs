@@ -356,16 +356,16 @@ fn item_holds(
     spaced: &mut Vec<u8>,
     text: &mut String,
 ) -> bool {
-    let revalidates = |t: Token<'_>| Token::new(t.as_bytes()).is_ok_and(|again| again == t);
+    let revalidates = |t: Token<'_>| Token::parse(t.as_bytes()).is_ok_and(|again| again == t);
     let valid = revalidates(name) && version.is_none_or(revalidates);
 
     let shown_as = name.as_str();
     spaced.clear();
     spaced.extend_from_slice(name.as_bytes());
     spaced.push(b' ');
-    let rejects_more = Token::new(spaced)
+    let rejects_more = Token::parse(spaced)
         .is_err_and(|e| e.kind() == ErrorKind::ByteInvalid && e.offset() == shown_as.len())
-        && Token::new(&[]).is_err_and(|e| e.kind() == ErrorKind::TokenEmpty);
+        && Token::parse(&[]).is_err_and(|e| e.kind() == ErrorKind::TokenEmpty);
 
     text.clear();
     let _ = write!(text, "{shown_as:?}");
@@ -411,7 +411,7 @@ mod tests {
         errors.extend(
             parse_upgrade(long.iter().map(Vec::as_slice), Config::SENDER).filter_map(Result::err),
         );
-        errors.extend(Token::new(b"").err());
+        errors.extend(Token::parse(b"").err());
         errors
     }
 
@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_prefix_of_its_text() {
-        for kind in ErrorKind::ALL {
+        for &kind in ErrorKind::ALL {
             let want = format!("{kind} at line ");
             assert_eq!(kind_prefix(kind), Ok(want.as_str()));
         }

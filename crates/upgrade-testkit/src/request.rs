@@ -284,7 +284,7 @@ impl WrittenRequest {
 /// When an item is not made of tokens.
 pub fn protocols(items: &[RefItem]) -> Vec<Protocol<'_>> {
     fn token(bytes: &[u8]) -> Token<'_> {
-        Token::new(bytes).unwrap_or_else(|e| {
+        Token::parse(bytes).unwrap_or_else(|e| {
             panic!(
                 "an offer is not a token: b\"{}\": {e}",
                 bytes.escape_ascii()

@@ -1,0 +1,194 @@
+//! The `Host` rule of RFC 9112 section 3.2.
+
+use core::net::Ipv6Addr;
+
+use crate::headers::{FieldLines, single, trim_ows};
+use crate::message::HttpVersion;
+use crate::reason::Reason;
+
+/// Why a request breaks the `Host` rule, or `None` when it keeps it.
+///
+/// RFC 9112 section 3.2: "A server MUST respond with a 400 (Bad Request) status code to any
+/// HTTP/1.1 request message that lacks a Host header field and to any request message that
+/// contains more than one Host header field line or a Host header field with an invalid field
+/// value." HTTP/1.0 may omit `Host`; HTTP/2 and later carry the authority elsewhere.
+pub(crate) fn host_rule<H: FieldLines + ?Sized>(
+    headers: &H,
+    version: HttpVersion,
+) -> Option<Reason> {
+    if version == HttpVersion::Http2OrLater {
+        return None;
+    }
+    match single(headers, "host") {
+        Err(_) => Some(Reason::HostRepeated),
+        Ok(None) if version == HttpVersion::Http11 => Some(Reason::HostMissing),
+        Ok(None) => None,
+        Ok(Some(value)) if is_host(trim_ows(value)) => None,
+        Ok(Some(_)) => Some(Reason::HostInvalid),
+    }
+}
+
+/// Whether `value` is `uri-host [ ":" port ]` (RFC 9110 section 7.2, RFC 3986 section 3.2):
+///
+/// ```text
+/// Host        = uri-host [ ":" port ]
+/// uri-host    = IP-literal / IPv4address / reg-name
+/// IP-literal  = "[" ( IPv6address / IPvFuture ) "]"
+/// IPvFuture   = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+/// reg-name    = *( unreserved / pct-encoded / sub-delims )
+/// port        = *DIGIT
+/// ```
+///
+/// An IPv4 address is also a `reg-name`, and so is the empty string: RFC 9110 section 7.2 sends
+/// an empty `Host` when the target URI has no authority.
+fn is_host(value: &[u8]) -> bool {
+    let (host, port) = match value.split_first() {
+        Some((b'[', rest)) => {
+            let Some(close) = rest.iter().position(|&b| b == b']') else {
+                return false;
+            };
+            let (literal, after) = rest.split_at(close);
+            if !is_ip_literal(literal) {
+                return false;
+            }
+            (&[][..], after.get(1..).unwrap_or_default())
+        }
+        _ => {
+            let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+            value.split_at(end)
+        }
+    };
+    is_reg_name(host)
+        && match port.split_first() {
+            None => true,
+            Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
+            Some(_) => false,
+        }
+}
+
+/// `IPv6address / IPvFuture`, the inside of the brackets.
+fn is_ip_literal(literal: &[u8]) -> bool {
+    match literal.split_first() {
+        Some((b'v' | b'V', future)) => {
+            let Some(dot) = future.iter().position(|&b| b == b'.') else {
+                return false;
+            };
+            let (version, rest) = future.split_at(dot);
+            let text = rest.get(1..).unwrap_or_default();
+            !version.is_empty()
+                && version.iter().all(u8::is_ascii_hexdigit)
+                && !text.is_empty()
+                && text
+                    .iter()
+                    .all(|&b| is_unreserved(b) || is_sub_delim(b) || b == b':')
+        }
+        _ => core::str::from_utf8(literal).is_ok_and(|text| text.parse::<Ipv6Addr>().is_ok()),
+    }
+}
+
+/// `*( unreserved / pct-encoded / sub-delims )`.
+fn is_reg_name(name: &[u8]) -> bool {
+    let mut rest = name;
+    loop {
+        rest = match rest {
+            [] => return true,
+            [b'%', high, low, tail @ ..] if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() => {
+                tail
+            }
+            [b, tail @ ..] if is_unreserved(*b) || is_sub_delim(*b) => tail,
+            _ => return false,
+        };
+    }
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+fn is_sub_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_every_form_of_rfc_3986_host_with_optional_port() {
+        for host in [
+            "example.com",
+            "example.com:8080",
+            "example.com:",
+            "127.0.0.1:80",
+            "",
+            "[::1]",
+            "[::1]:443",
+            "[2001:db8::7]",
+            "[::ffff:192.0.2.1]:1",
+            "[v1.fe80::a+en1]",
+            "xn--nxasmq6b.example",
+            "a%20b",
+            "sub.delims!$&'()*+,;=",
+            "under_score~",
+        ] {
+            assert!(is_host(host.as_bytes()), "{host}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_uri_host_and_port() {
+        for host in [
+            "a b",
+            "a:b",
+            "a:80:81",
+            "user@example.com",
+            "example.com/path",
+            "[::1",
+            "::1",
+            "[::1]x",
+            "[::1]:8a",
+            "[127.0.0.1]",
+            "[vz.a]",
+            "[v1.]",
+            "[v.a]",
+            "a%2",
+            "a%zz",
+            "caf\u{e9}",
+            "a\"b",
+            "a\tb",
+        ] {
+            assert!(!is_host(host.as_bytes()), "{host}");
+        }
+    }
+
+    #[test]
+    fn applies_the_rule_per_version() {
+        let none: [(&str, &str); 0] = [];
+        let one = [("Host", " a:1 ")];
+        let two = [("Host", "a"), ("host", "a")];
+        let bad = [("Host", "a b")];
+        assert_eq!(
+            host_rule(&none, HttpVersion::Http11),
+            Some(Reason::HostMissing)
+        );
+        assert_eq!(host_rule(&none, HttpVersion::Http10), None);
+        assert_eq!(host_rule(&none, HttpVersion::Http2OrLater), None);
+        assert_eq!(host_rule(&one, HttpVersion::Http11), None);
+        assert_eq!(
+            host_rule(&two, HttpVersion::Http11),
+            Some(Reason::HostRepeated)
+        );
+        assert_eq!(
+            host_rule(&two, HttpVersion::Http10),
+            Some(Reason::HostRepeated)
+        );
+        assert_eq!(
+            host_rule(&bad, HttpVersion::Http10),
+            Some(Reason::HostInvalid)
+        );
+        assert_eq!(host_rule(&bad, HttpVersion::Http2OrLater), None);
+    }
+}
