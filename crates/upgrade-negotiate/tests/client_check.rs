@@ -343,14 +343,11 @@ const ROWS: &[Row] = &[
 
 /// The row's request field lines, after `Host: example.com` unless the row is about `Host`.
 fn request_lines(row: &Row) -> Vec<(&'static str, &'static str)> {
-    let has_host = row
-        .request
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("host"));
-    let host = (row.host && !has_host).then_some(("Host", "example.com"));
-    host.into_iter()
-        .chain(row.request.iter().copied())
-        .collect()
+    if row.host {
+        with_host(row.request)
+    } else {
+        row.request.to_vec()
+    }
 }
 
 fn assert_row(

@@ -698,14 +698,11 @@ const ROWS: &[Row] = &[
 
 /// The row's field lines, after `Host: example.com` unless the row is about `Host`.
 fn lines(row: &Row) -> Vec<(&'static str, &'static str)> {
-    let has_host = row
-        .headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("host"));
-    let host = (row.host && !has_host).then_some(("Host", "example.com"));
-    host.into_iter()
-        .chain(row.headers.iter().copied())
-        .collect()
+    if row.host {
+        with_host(row.headers)
+    } else {
+        row.headers.to_vec()
+    }
 }
 
 fn offers(row: &Row) -> Vec<Protocol<'static>> {
