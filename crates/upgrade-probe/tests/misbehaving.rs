@@ -618,11 +618,7 @@ fn a_silent_or_endless_server_costs_one_timeout() {
 
 #[test]
 fn an_unreachable_target_is_an_error_before_any_probe() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = upgrade_testkit::process::closed_loopback_port();
     let started = Instant::now();
     let result = run(
         &Target::parse(&format!("http://127.0.0.1:{port}")).unwrap(),
