@@ -46,3 +46,8 @@ pub use run::{Options, RunError, run};
 pub use target::{Scheme, Target, TargetError};
 pub use tls::Trust;
 pub use verdict::{Class, ProbeResult, Report, Verdict};
+
+/// The crate README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
