@@ -33,7 +33,7 @@ fn read_pong(conn: &mut Conn, deadline: Instant) -> Result<(), String> {
     let stopped = |stop: Stop| format!("no pong to the websocket ping: {}", stop.describe());
     for _ in 0..MAX_FRAMES {
         let first = conn.take(2, deadline).map_err(stopped)?;
-        let (&[b0, b1], _) = first.split_at(2) else {
+        let &[b0, b1] = first.as_slice() else {
             return Err("a websocket frame header was cut".into());
         };
         let opcode = b0 & 0x0f;
