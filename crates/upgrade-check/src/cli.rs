@@ -29,6 +29,10 @@ pub(crate) enum Command {
     /// Check, as a client, that a raw response (a 101, a 426 or any other status) is legitimate
     /// for the raw request it answers.
     Response(ResponseArgs),
+    /// Probe a live server: send crafted upgrade requests and grade every answer against
+    /// RFC 9110, 9112, 6455 and 7540. Exit status 1 when a probe fails, 2 when the target is
+    /// unreachable.
+    Probe(ProbeArgs),
 }
 
 /// Arguments of `upgrade-check parse`.
@@ -87,6 +91,47 @@ pub(crate) enum Prefer {
     Client,
     /// The first of the server's offers that the client lists.
     Server,
+}
+
+/// Arguments of `upgrade-check probe`.
+#[derive(Debug, Args)]
+pub(crate) struct ProbeArgs {
+    /// Print exactly one JSON object on stdout instead of a report.
+    #[arg(long, conflicts_with = "junit")]
+    pub(crate) json: bool,
+
+    /// Write a JUnit XML report to FILE (one testcase per probe) besides the report on stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) junit: Option<PathBuf>,
+
+    /// The path where the server speaks websocket.
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub(crate) ws_path: String,
+
+    /// The path to ask for an h2c upgrade.
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub(crate) h2c_path: String,
+
+    /// Run only the probe with this id (repeatable); the baselines it needs run unreported.
+    #[arg(long = "only", value_name = "ID")]
+    pub(crate) only: Vec<String>,
+
+    /// The bound of every read and of connecting, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 3000,
+        value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub(crate) timeout: u64,
+
+    /// Accept any TLS certificate (for test servers with a self-signed one).
+    #[arg(long, conflicts_with = "cacert")]
+    pub(crate) insecure: bool,
+
+    /// Trust the CA certificates of this PEM file for TLS.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cacert: Option<PathBuf>,
+
+    /// The server: `http://host[:port]` or `https://host[:port]`.
+    #[arg(value_name = "URL")]
+    pub(crate) url: String,
 }
 
 /// Arguments of `upgrade-check response`.

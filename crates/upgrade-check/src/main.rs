@@ -2,9 +2,11 @@
 //! fields are well formed and what they list, what a server decides for a request, and whether
 //! a response is legitimate for the request it answers (DESIGN.md section 6).
 //!
-//! Exit status: 0 when the command produced its answer, 1 when `parse` found the input invalid,
-//! 2 for usage errors (reported by `clap`, or by the command, on stderr) and when the answer
-//! could not be written.
+//! It also probes a live server's upgrade handling (`probe`, DESIGN.md section 8).
+//!
+//! Exit status: 0 when the command produced its answer, 1 when `parse` found the input invalid
+//! or `probe` found a `fail`, 2 for usage errors (reported by `clap`, or by the command, on
+//! stderr), an unreachable probe target, and when the answer could not be written.
 
 mod caret;
 mod cli;
@@ -12,6 +14,7 @@ mod input;
 mod json;
 mod negotiate;
 mod parse;
+mod probe;
 mod response;
 
 use std::io::{self, Write};
@@ -26,7 +29,7 @@ use crate::cli::{Cli, Command};
 pub(crate) enum Outcome {
     /// The command produced its answer (for `parse`: the input is valid). Exit status 0.
     Answered,
-    /// `parse` found the input invalid. Exit status 1.
+    /// `parse` found the input invalid, or `probe` found a `fail`. Exit status 1.
     Invalid,
 }
 
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse::run(args, &mut stdout).map_err(Failure::from),
         Command::Negotiate(args) => negotiate::run(args, &mut stdout),
         Command::Response(args) => response::run(args, &mut stdout),
+        Command::Probe(args) => probe::run(args, &mut stdout),
     }
     .and_then(|outcome| stdout.flush().map(|()| outcome).map_err(Failure::from));
     // Nothing more can be reported if stderr is gone too.

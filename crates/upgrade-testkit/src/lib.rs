@@ -18,6 +18,7 @@
 //!   that code does not allocate.
 //! - [`handshakes`]: upgrade requests as real clients send them, byte for byte.
 //! - [`lines`]: splitting raw fuzz inputs into field lines.
+//! - [`process`]: servers run as processes on 127.0.0.1, and a refused loopback port.
 //! - [`roundtrip`](mod@roundtrip): the `roundtrip` target's decoding and checks, in reused
 //!   buffers, without allocating.
 //! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
@@ -45,6 +46,7 @@ pub mod generate_request;
 pub mod handshakes;
 pub mod lines;
 pub mod negotiation;
+pub mod process;
 pub mod raw;
 pub mod reference;
 pub mod render;

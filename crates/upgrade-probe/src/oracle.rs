@@ -1,0 +1,173 @@
+//! The oracle: every call into `upgrade-negotiate` and `upgrade-grammar` of this crate is in
+//! this module, so that a change of their API is adapted here alone.
+//!
+//! A 101 naming protocol X is acceptable only if `negotiate(request, offers = [X])` switches to
+//! X and `check_response` accepts the 101 for the request (DESIGN.md section 8). Any other
+//! answer is compared with what `negotiate` decides for the request with the protocols the
+//! server showed it speaks (its baselines).
+
+use upgrade_grammar::Protocol;
+use upgrade_negotiate::{
+    ClientReason, HttpVersion, Outcome, Policy, Request as Asked, Response as Answered,
+    check_response, negotiate,
+};
+
+use crate::conn::Head;
+use crate::request::{Request, Version};
+
+/// What a conforming server that speaks the offered protocols does with a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Expected {
+    /// Switch (101).
+    Switch,
+    /// Carry on with HTTP/1.1, the upgrade ignored.
+    Continue,
+    /// Reject, 400.
+    Reject,
+    /// Require an upgrade, 426 (a websocket version it does not speak).
+    Required,
+}
+
+/// The negotiator's decision for a request: what to expect and its reason code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Decided {
+    pub(crate) expected: Expected,
+    pub(crate) reason: &'static str,
+}
+
+fn version(version: Version) -> HttpVersion {
+    match version {
+        Version::Http10 => HttpVersion::Http10,
+        Version::Http11 => HttpVersion::Http11,
+    }
+}
+
+fn lines(fields: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
+    fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_slice()))
+        .collect()
+}
+
+/// RFC 9112 section 3.2: an HTTP/1.1 request needs exactly one `Host` field line, else a
+/// server MUST answer 400. `None` when the request is fine.
+// The negotiator of this tree does not check `Host` yet; when it gains its own reasons for
+// it, this becomes part of `decide`.
+pub(crate) fn host_problem(request: &Request) -> Option<&'static str> {
+    let hosts = request
+        .fields
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("host"))
+        .count();
+    match (request.version, hosts) {
+        (Version::Http11, 0) => Some("host-missing"),
+        (_, 2..) => Some("host-repeated"),
+        _ => None,
+    }
+}
+
+/// What `negotiate` decides for `request` when the server offers `offers` (names such as
+/// `websocket`, `h2c`), with the default policy.
+pub(crate) fn decide(request: &Request, offers: &[&str]) -> Decided {
+    if let Some(reason) = host_problem(request) {
+        return Decided {
+            expected: Expected::Reject,
+            reason,
+        };
+    }
+    let offers: Vec<Protocol<'_>> = offers
+        .iter()
+        .filter_map(|offer| Protocol::parse(offer.as_bytes()).ok())
+        .collect();
+    let fields = lines(&request.fields);
+    let asked = Asked::new(request.method, version(request.version), fields.as_slice());
+    let decision = negotiate(&asked, &offers, &Policy::default());
+    let expected = match decision.outcome() {
+        Outcome::Switch => Expected::Switch,
+        Outcome::Required => Expected::Required,
+        Outcome::Reject => Expected::Reject,
+        _ => Expected::Continue,
+    };
+    Decided {
+        expected,
+        reason: decision.reason().code(),
+    }
+}
+
+/// What `check_response` says of `head` for `request`: the protocols of a valid answer's
+/// `Upgrade` (the switched-to stack of a 101), or the reason it is not legitimate.
+fn client_check(request: &Request, head: &Head) -> Result<Vec<String>, ClientReason> {
+    let fields = lines(&request.fields);
+    let asked = Asked::new(request.method, version(request.version), fields.as_slice());
+    let answer_fields = lines(&head.fields);
+    let minor = HttpVersion::from_minor(head.minor);
+    let answered = Answered::new(head.status, minor, answer_fields.as_slice());
+    let check = check_response(&asked, &answered);
+    if check.valid() {
+        Ok(check.protocols().map(|p| p.to_string()).collect())
+    } else {
+        Err(check.reason())
+    }
+}
+
+/// Whether `head`, a 101, is a legitimate switch for `request`: `Ok` with the protocol (the
+/// lowest layer, as the server spelled it), or why not.
+pub(crate) fn judge_switch(request: &Request, head: &Head) -> Result<String, String> {
+    if let Some(reason) = host_problem(request) {
+        return Err(format!(
+            "a 101 to a request the server MUST answer with 400 ({reason}, RFC 9112 section 3.2)"
+        ));
+    }
+    let refused = |reason| format!("check_response refuses the 101: {}", client_reason(reason));
+    let protocols = client_check(request, head).map_err(refused)?;
+    let Some(protocol) = protocols.first() else {
+        return Err("check_response refuses the 101: no protocol".into());
+    };
+    let offer =
+        Protocol::parse(protocol.as_bytes()).map_err(|e| format!("the 101's protocol: {e}"))?;
+    let offers = [offer];
+    let fields = lines(&request.fields);
+    let asked = Asked::new(request.method, version(request.version), fields.as_slice());
+    let decision = negotiate(&asked, &offers, &Policy::default());
+    if decision.outcome() != Outcome::Switch {
+        return Err(format!(
+            "a 101 to {protocol} where negotiate(offers=[{protocol}]) decides {} ({})",
+            decision.outcome().code(),
+            decision.reason().code()
+        ));
+    }
+    Ok(protocol.clone())
+}
+
+/// Whether `head`, any status but 101, is legitimate for `request` as `check_response` sees
+/// it (a 426 must name the protocols it requires; an `Upgrade` must follow the grammar).
+pub(crate) fn check_other(request: &Request, head: &Head) -> Result<(), String> {
+    client_check(request, head).map(|_| ()).map_err(|reason| {
+        format!(
+            "check_response refuses the {}: {}",
+            head.status,
+            client_reason(reason)
+        )
+    })
+}
+
+/// A reason of the client-side check in words, with its code.
+fn client_reason(reason: ClientReason) -> String {
+    let text = match reason {
+        ClientReason::RequestNotHttp11 => "only an HTTP/1.1 request can be upgraded",
+        ClientReason::RequestUpgradeMissing => "the request asked for no upgrade",
+        ClientReason::RequestUpgradeMalformed => "the request's Upgrade is malformed",
+        ClientReason::ResponseNotHttp11 => "the response is not HTTP/1.1",
+        ClientReason::UpgradeMissing => "no Upgrade field",
+        ClientReason::UpgradeEmpty => "an empty Upgrade field",
+        ClientReason::UpgradeMalformed => "a malformed Upgrade field",
+        ClientReason::ProtocolNotOffered => "it names a protocol the request did not offer",
+        ClientReason::ConnectionMalformed => "a malformed Connection field",
+        ClientReason::ConnectionMissingUpgrade => "no upgrade option in Connection",
+        ClientReason::RequestWebSocketKeyInvalid => "the request had no single Sec-WebSocket-Key",
+        ClientReason::WebSocketAcceptMissing => "no Sec-WebSocket-Accept",
+        ClientReason::WebSocketAcceptMismatch => "a wrong Sec-WebSocket-Accept",
+        _ => "not a legitimate answer",
+    };
+    format!("{text} ({})", reason.code())
+}
