@@ -79,6 +79,37 @@ upgrade_grammar::__coded_enum! {
 }
 
 impl ClientReason {
+    /// A short lowercase description for people.
+    pub const fn description(self) -> &'static str {
+        match self {
+            ClientReason::Switched => "a legitimate switch",
+            ClientReason::UpgradeRequired => "a 426 naming the protocols it requires",
+            ClientReason::UpgradeAdvertised => "an advertisement of protocols",
+            ClientReason::NoUpgrade => "nothing about upgrades",
+            ClientReason::Http2UpgradeForbidden => {
+                "an HTTP/2 or later response carries Upgrade or Connection"
+            }
+            ClientReason::RequestNotHttp11 => "only an HTTP/1.1 request can be upgraded",
+            ClientReason::RequestHostInvalid => {
+                "the request lacked exactly one valid Host, so no server may switch it"
+            }
+            ClientReason::RequestUpgradeMissing => "the request asked for no upgrade",
+            ClientReason::RequestUpgradeMalformed => "the request's Upgrade is malformed",
+            ClientReason::ResponseNotHttp11 => "the response is not HTTP/1.1",
+            ClientReason::UpgradeMissing => "the response has no Upgrade field",
+            ClientReason::UpgradeEmpty => "the response's Upgrade lists no protocol",
+            ClientReason::UpgradeMalformed => "the response's Upgrade is malformed",
+            ClientReason::ProtocolNotOffered => "it names a protocol the request did not offer",
+            ClientReason::ConnectionMalformed => "the response's Connection is malformed",
+            ClientReason::ConnectionMissingUpgrade => "no upgrade option in Connection",
+            ClientReason::RequestWebSocketKeyInvalid => {
+                "the request had no single Sec-WebSocket-Key"
+            }
+            ClientReason::WebSocketAcceptMissing => "no Sec-WebSocket-Accept",
+            ClientReason::WebSocketAcceptMismatch => "a wrong Sec-WebSocket-Accept",
+        }
+    }
+
     /// Whether a response with this reason is legitimate.
     pub const fn is_valid(self) -> bool {
         matches!(
@@ -371,6 +402,20 @@ mod tests {
             assert_eq!(ClientReason::from_code(a.code()), Some(*a));
             for b in ClientReason::ALL.iter().skip(i + 1) {
                 assert_ne!(a.code(), b.code());
+            }
+        }
+    }
+
+    #[test]
+    fn descriptions_are_distinct_lowercase_text_without_period() {
+        for (i, a) in ClientReason::ALL.iter().enumerate() {
+            let d = a.description();
+            assert!(
+                d.starts_with(|c: char| c.is_ascii_lowercase()) && !d.ends_with('.'),
+                "{d}"
+            );
+            for b in ClientReason::ALL.iter().skip(i + 1) {
+                assert_ne!(d, b.description());
             }
         }
     }

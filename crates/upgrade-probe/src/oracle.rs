@@ -6,10 +6,9 @@
 //! answer is compared with what `negotiate` decides for the request with the protocols the
 //! server showed it speaks (its baselines).
 
-use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
-    ClientReason, HttpVersion, Outcome, Policy, Request as Asked, Response as Answered,
-    check_response, negotiate,
+    ClientReason, HttpVersion, Outcome, Policy, Protocol, RequestHead as Asked,
+    ResponseHead as Answered, check_response, negotiate,
 };
 
 use crate::conn::Head;
@@ -49,39 +48,16 @@ fn lines(fields: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
         .collect()
 }
 
-/// RFC 9112 section 3.2: an HTTP/1.1 request needs exactly one `Host` field line, else a
-/// server MUST answer 400. `None` when the request is fine.
-// The negotiator of this tree does not check `Host` yet; when it gains its own reasons for
-// it, this becomes part of `decide`.
-pub(crate) fn host_problem(request: &Request) -> Option<&'static str> {
-    let hosts = request
-        .fields
-        .iter()
-        .filter(|(name, _)| name.eq_ignore_ascii_case("host"))
-        .count();
-    match (request.version, hosts) {
-        (Version::Http11, 0) => Some("host-missing"),
-        (_, 2..) => Some("host-repeated"),
-        _ => None,
-    }
-}
-
 /// What `negotiate` decides for `request` when the server offers `offers` (names such as
 /// `websocket`, `h2c`), with the default policy.
 pub(crate) fn decide(request: &Request, offers: &[&str]) -> Decided {
-    if let Some(reason) = host_problem(request) {
-        return Decided {
-            expected: Expected::Reject,
-            reason,
-        };
-    }
     let offers: Vec<Protocol<'_>> = offers
         .iter()
         .filter_map(|offer| Protocol::parse(offer.as_bytes()).ok())
         .collect();
     let fields = lines(&request.fields);
     let asked = Asked::new(request.method, version(request.version), fields.as_slice());
-    let decision = negotiate(&asked, &offers, &Policy::default());
+    let decision = negotiate(asked, &offers, &Policy::default());
     let expected = match decision.outcome() {
         Outcome::Switch => Expected::Switch,
         Outcome::Required => Expected::Required,
@@ -102,7 +78,7 @@ fn client_check(request: &Request, head: &Head) -> Result<Vec<String>, ClientRea
     let answer_fields = lines(&head.fields);
     let minor = HttpVersion::from_minor(head.minor);
     let answered = Answered::new(head.status, minor, answer_fields.as_slice());
-    let check = check_response(&asked, &answered);
+    let check = check_response(asked, answered, &Policy::default());
     if check.valid() {
         Ok(check.protocols().map(|p| p.to_string()).collect())
     } else {
@@ -113,11 +89,6 @@ fn client_check(request: &Request, head: &Head) -> Result<Vec<String>, ClientRea
 /// Whether `head`, a 101, is a legitimate switch for `request`: `Ok` with the protocol (the
 /// lowest layer, as the server spelled it), or why not.
 pub(crate) fn judge_switch(request: &Request, head: &Head) -> Result<String, String> {
-    if let Some(reason) = host_problem(request) {
-        return Err(format!(
-            "a 101 to a request the server MUST answer with 400 ({reason}, RFC 9112 section 3.2)"
-        ));
-    }
     let refused = |reason| format!("check_response refuses the 101: {}", client_reason(reason));
     let protocols = client_check(request, head).map_err(refused)?;
     let Some(protocol) = protocols.first() else {
@@ -128,7 +99,7 @@ pub(crate) fn judge_switch(request: &Request, head: &Head) -> Result<String, Str
     let offers = [offer];
     let fields = lines(&request.fields);
     let asked = Asked::new(request.method, version(request.version), fields.as_slice());
-    let decision = negotiate(&asked, &offers, &Policy::default());
+    let decision = negotiate(asked, &offers, &Policy::default());
     if decision.outcome() != Outcome::Switch {
         return Err(format!(
             "a 101 to {protocol} where negotiate(offers=[{protocol}]) decides {} ({})",
@@ -153,21 +124,5 @@ pub(crate) fn check_other(request: &Request, head: &Head) -> Result<(), String> 
 
 /// A reason of the client-side check in words, with its code.
 fn client_reason(reason: ClientReason) -> String {
-    let text = match reason {
-        ClientReason::RequestNotHttp11 => "only an HTTP/1.1 request can be upgraded",
-        ClientReason::RequestUpgradeMissing => "the request asked for no upgrade",
-        ClientReason::RequestUpgradeMalformed => "the request's Upgrade is malformed",
-        ClientReason::ResponseNotHttp11 => "the response is not HTTP/1.1",
-        ClientReason::UpgradeMissing => "no Upgrade field",
-        ClientReason::UpgradeEmpty => "an empty Upgrade field",
-        ClientReason::UpgradeMalformed => "a malformed Upgrade field",
-        ClientReason::ProtocolNotOffered => "it names a protocol the request did not offer",
-        ClientReason::ConnectionMalformed => "a malformed Connection field",
-        ClientReason::ConnectionMissingUpgrade => "no upgrade option in Connection",
-        ClientReason::RequestWebSocketKeyInvalid => "the request had no single Sec-WebSocket-Key",
-        ClientReason::WebSocketAcceptMissing => "no Sec-WebSocket-Accept",
-        ClientReason::WebSocketAcceptMismatch => "a wrong Sec-WebSocket-Accept",
-        _ => "not a legitimate answer",
-    };
-    format!("{text} ({})", reason.code())
+    format!("{} ({})", reason.description(), reason.code())
 }
