@@ -11,7 +11,7 @@
 //!   position of the first error;
 //! - [`naive`]: split on `,`, trim SP/HTAB, compare ignoring ASCII case, no validation (what Go's
 //!   `httpguts` and tungstenite do);
-//! - [`headers`]: the `headers` crate's typed `Connection` decoded from an `http::HeaderMap`
+//! - [`headers`](mod@headers): the `headers` crate's typed `Connection` decoded from an `http::HeaderMap`
 //!   (its `Upgrade` only stores the raw value, so it has no answer for `Upgrade` lists);
 //! - [`floor`]: one pass classifying every byte through a 256-entry `tchar` table, no list
 //!   logic: the lower bound of any validating parser.

@@ -11,6 +11,7 @@
 
 mod clients;
 mod raw;
+mod readme;
 mod server;
 
 use std::path::PathBuf;
@@ -55,6 +56,7 @@ pub(crate) struct Scenario {
 /// Every scenario, in the order they run.
 fn scenarios() -> Vec<Scenario> {
     let mut all = clients::scenarios();
+    all.extend(readme::scenarios());
     all.extend(raw::scenarios());
     all
 }

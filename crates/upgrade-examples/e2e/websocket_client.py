@@ -5,6 +5,9 @@
 usage: websocket_client.py echo URL     open a websocket, send three messages (text, binary,
                                         non-ASCII text), expect each one echoed back, close
        websocket_client.py refused URL  expect the opening handshake to be refused: no 101
+       websocket_client.py open URL     expect the opening handshake to succeed (a 101 with the
+                                        right Sec-WebSocket-Accept), then stop; for servers that
+                                        hand the connection to a websocket library of their own
 
 Prints what happened; exits 0 when the expectation holds, 1 when it does not.
 """
@@ -32,6 +35,14 @@ async def echo(url):
     return 0
 
 
+async def opened(url):
+    ws = await websockets.connect(url, open_timeout=TIMEOUT, close_timeout=1)
+    print(f"opened: the handshake succeeded, state {getattr(ws.state, 'name', ws.state)}")
+    # The server may close without a websocket close frame: only the handshake is checked.
+    ws.transport.abort()
+    return 0
+
+
 async def refused(url):
     try:
         async with websockets.connect(url, open_timeout=TIMEOUT) as ws:
@@ -45,12 +56,13 @@ async def refused(url):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("echo", "refused"):
+    modes = {"echo": echo, "refused": refused, "open": opened}
+    if len(sys.argv) != 3 or sys.argv[1] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     mode, url = sys.argv[1], sys.argv[2]
     print(f"websockets {websockets.__version__}")
-    return asyncio.run(echo(url) if mode == "echo" else refused(url))
+    return asyncio.run(modes[mode](url))
 
 
 if __name__ == "__main__":

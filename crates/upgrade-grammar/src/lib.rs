@@ -81,3 +81,8 @@ pub use format::{write_connection, write_upgrade};
 pub use protocol::Protocol;
 pub use tchar::{Token, is_tchar};
 pub use upgrade::{Protocols, parse_upgrade};
+
+/// The crate README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

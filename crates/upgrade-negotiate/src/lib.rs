@@ -185,7 +185,7 @@ pub use websocket::{WEBSOCKET_GUID, WEBSOCKET_VERSION, WebSocketAccept, is_webso
 pub use httparse::{self, EMPTY_HEADER, Header};
 pub use upgrade_grammar::{self as grammar, Config, Error, ErrorKind, Grammar, Protocol, Token};
 
-/// The workspace README's examples, compiled and run as doctests.
+/// The crate README's example, compiled and run as a doctest.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -57,3 +57,9 @@ pub mod strategies;
 pub mod targets;
 
 pub use reference::{RefItem, RefKind, RefOutcome, reference_parse};
+
+/// The workspace README's examples, compiled as doctests (and run, but for the server, which
+/// `cargo xtask e2e` builds and runs as a crate of its own).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct WorkspaceReadmeDoctests;

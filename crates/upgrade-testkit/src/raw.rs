@@ -91,7 +91,7 @@ where
 
 /// The differential check ([`check_differential`]) without allocating: the parser's items are
 /// kept in a stack array and the reference parser's are compared with them as it emits them.
-/// Bounds over [`MAX_ITEMS`] elements fall back to the collecting check.
+/// Bounds over `MAX_ITEMS` elements fall back to the collecting check.
 ///
 /// # Panics
 ///
