@@ -93,8 +93,10 @@ impl core::error::Error for HeadError {}
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ParsedRequest<'h, 'b> {
-    method: &'b str,
-    target: &'b str,
+    /// Checked to be `1*tchar`, so ASCII.
+    method: &'b [u8],
+    /// Checked to be visible ASCII.
+    target: &'b [u8],
     version: HttpVersion,
     headers: &'h [httparse::Header<'b>],
     head_len: usize,
@@ -102,13 +104,13 @@ pub struct ParsedRequest<'h, 'b> {
 
 impl<'h, 'b> ParsedRequest<'h, 'b> {
     /// The method.
-    pub const fn method(&self) -> &'b str {
-        self.method
+    pub fn method(&self) -> &'b str {
+        ascii(self.method)
     }
 
     /// The request target.
-    pub const fn target(&self) -> &'b str {
-        self.target
+    pub fn target(&self) -> &'b str {
+        ascii(self.target)
     }
 
     /// The HTTP version: HTTP/1.0, or HTTP/1.1 for every later 1.x (RFC 9110 section 2.5).
@@ -270,8 +272,8 @@ pub fn parse_request<'h, 'b>(
         return Ok(Status::Partial);
     };
     Ok(Status::Complete(ParsedRequest {
-        method: ascii(method)?,
-        target: ascii(target)?,
+        method,
+        target,
         version,
         headers,
         head_len,
@@ -474,9 +476,9 @@ fn is_tchar(byte: u8) -> bool {
     upgrade_grammar::is_tchar(byte)
 }
 
-/// The text of a start-line part already checked to be visible ASCII.
-fn ascii(bytes: &[u8]) -> Result<&str, HeadError> {
-    core::str::from_utf8(bytes).map_err(|_| invalid(httparse::Error::Token))
+/// The text of a start-line part already checked to be visible ASCII, so always all of it.
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -86,26 +86,41 @@ fn is_ip_literal(literal: &[u8]) -> bool {
     }
 }
 
+/// `unreserved / sub-delims` for every byte value, built from the two functions below.
+// Evaluated only at compile time: an out-of-bounds index here fails the build, never a request.
+#[allow(clippy::indexing_slicing)]
+static REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_unreserved(b as u8) || is_sub_delim(b as u8);
+        b += 1;
+    }
+    table
+};
+
 /// `*( unreserved / pct-encoded / sub-delims )`.
 fn is_reg_name(name: &[u8]) -> bool {
+    let plain = |b: &u8| REG_NAME.get(usize::from(*b)).copied().unwrap_or(false);
     let mut rest = name;
     loop {
-        rest = match rest {
+        // The common case, a name without percent-encoding, is one table lookup per byte.
+        let run = rest.iter().position(|b| !plain(b)).unwrap_or(rest.len());
+        rest = match rest.get(run..).unwrap_or_default() {
             [] => return true,
             [b'%', high, low, tail @ ..] if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() => {
                 tail
             }
-            [b, tail @ ..] if is_unreserved(*b) || is_sub_delim(*b) => tail,
             _ => return false,
         };
     }
 }
 
-fn is_unreserved(b: u8) -> bool {
+const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-fn is_sub_delim(b: u8) -> bool {
+const fn is_sub_delim(b: u8) -> bool {
     matches!(
         b,
         b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
