@@ -97,7 +97,7 @@ pub(crate) fn main(args: ServersArgs) -> Result<ExitCode, String> {
     if args.list {
         for spec in &selected {
             println!(
-                "{:<16} {:<6} {:<10} servers/{}/{}",
+                "{:<16} {:<6} {:<13} servers/{}/{}",
                 spec.name,
                 spec.role.as_str(),
                 source_name(spec),
