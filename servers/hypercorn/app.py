@@ -16,6 +16,9 @@ async def app(scope, receive, send):
                 await send({"type": "lifespan.shutdown.complete"})
                 return
     elif scope["type"] == "websocket":
+        # The first event of a websocket scope is websocket.connect; the answer accepts or not.
+        if (await receive())["type"] != "websocket.connect":
+            return
         if scope["path"] != "/ws":
             await send({"type": "websocket.close"})
             return
@@ -24,6 +27,8 @@ async def app(scope, receive, send):
             message = await receive()
             if message["type"] == "websocket.disconnect":
                 return
+            if message["type"] != "websocket.receive":
+                continue
             if message.get("text") is not None:
                 await send({"type": "websocket.send", "text": message["text"]})
             else:
