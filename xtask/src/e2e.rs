@@ -12,7 +12,7 @@
 mod clients;
 mod raw;
 mod readme;
-mod server;
+pub(crate) mod server;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
@@ -83,7 +83,7 @@ pub(crate) fn main(args: E2eArgs) -> Result<ExitCode, String> {
     }
 
     let env = Env {
-        server: build_server()?,
+        server: process::cargo_bin("upgrade-examples", "upgrade-server")?,
         websocket_client: root.join("crates/upgrade-examples/e2e/websocket_client.py"),
         chromium_page: root.join("crates/upgrade-examples/e2e/chromium_page.py"),
     };
@@ -117,30 +117,6 @@ fn print_indented(lines: &[String]) {
     for line in lines {
         println!("     | {line}");
     }
-}
-
-/// Builds `upgrade-server` and returns the path cargo reports for it.
-fn build_server() -> Result<PathBuf, String> {
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args([
-        "build",
-        "--package",
-        "upgrade-examples",
-        "--bin",
-        "upgrade-server",
-        "--message-format=json-render-diagnostics",
-    ]);
-    eprintln!("+ {}", process::display(&cmd));
-    let out = process::output(&mut cmd)?;
-    out.lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| {
-            message.get("reason").and_then(|r| r.as_str()) == Some("compiler-artifact")
-                && message.pointer("/target/name").and_then(|n| n.as_str())
-                    == Some("upgrade-server")
-        })
-        .find_map(|message| message.get("executable")?.as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo built no upgrade-server executable".to_string())
 }
 
 /// A client program the scenarios need.
@@ -177,6 +153,11 @@ fn install_clients(selected: &[Scenario]) -> Result<(), String> {
         .into_iter()
         .filter(|client| selected.iter().any(|s| clients::needs(s.name, *client)))
         .collect();
+    install(&needed)
+}
+
+/// Installs the clients of `needed` that are missing, saying which it finds and installs.
+pub(crate) fn install(needed: &[Client]) -> Result<(), String> {
     let mut apt_updated = false;
     let mut apt_install = |package: &str| -> Result<(), String> {
         if !apt_updated {
@@ -189,7 +170,7 @@ fn install_clients(selected: &[Scenario]) -> Result<(), String> {
                 .env("DEBIAN_FRONTEND", "noninteractive"),
         )
     };
-    for client in needed {
+    for &client in needed {
         if client.is_installed() {
             eprintln!("found {}", client.name());
             continue;

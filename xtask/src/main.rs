@@ -1,5 +1,5 @@
 //! The harness driver: `cargo xtask fuzz`, `cargo xtask fuzz cmin`, `cargo xtask fuzz coverage`,
-//! `cargo xtask bench`, `cargo xtask bench --gate`.
+//! `cargo xtask bench`, `cargo xtask bench --gate`, `cargo xtask e2e`, `cargo xtask servers`.
 
 mod bench;
 mod bench_gate;
@@ -7,6 +7,7 @@ mod e2e;
 mod fuzz;
 mod fuzz_coverage;
 mod process;
+mod servers;
 mod toolchain;
 
 use std::process::ExitCode;
@@ -31,6 +32,9 @@ enum Command {
     /// Run the criterion benches and print one table per input; `--gate` compares instruction
     /// counts with the committed baseline instead.
     Bench(bench::BenchArgs),
+    /// Run the probe against real servers (nginx, Apache, lighttpd, HAProxy, Caddy, node ws,
+    /// Hypercorn, aiohttp, and upgrade-server as the control) and print one matrix.
+    Servers(servers::ServersArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::main(args),
         Command::E2e(args) => e2e::main(args),
         Command::Bench(args) => bench::main(args),
+        Command::Servers(args) => servers::main(args),
     };
     match result {
         Ok(code) => code,

@@ -90,3 +90,26 @@ pub(crate) fn target_dir() -> Result<PathBuf, String> {
         .map(PathBuf::from)
         .ok_or_else(|| "`cargo metadata` names no target_directory".to_string())
 }
+
+/// Builds `bin` of `package` and returns the path cargo reports for the executable.
+pub(crate) fn cargo_bin(package: &str, bin: &str) -> Result<PathBuf, String> {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args([
+        "build",
+        "--package",
+        package,
+        "--bin",
+        bin,
+        "--message-format=json-render-diagnostics",
+    ]);
+    eprintln!("+ {}", display(&cmd));
+    let out = output(&mut cmd)?;
+    out.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| {
+            message.get("reason").and_then(|r| r.as_str()) == Some("compiler-artifact")
+                && message.pointer("/target/name").and_then(|n| n.as_str()) == Some(bin)
+        })
+        .find_map(|message| message.get("executable")?.as_str().map(PathBuf::from))
+        .ok_or_else(|| format!("cargo built no {bin} executable"))
+}
