@@ -1,18 +1,25 @@
 //! `cargo xtask bench`: run the criterion benches, then print one table per input from
-//! criterion's estimates; `--gate` counts instructions instead (see `bench_gate`).
+//! criterion's estimates; `--gate` counts instructions instead (see `gate`), and `history`
+//! counts them for each of the last commits and draws the charts (see `history`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::SystemTime;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use crate::process::{files_under, run, target_dir, workspace_root};
 
+mod gate;
+mod history;
+
 /// Arguments of `cargo xtask bench`.
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct BenchArgs {
+    #[command(subcommand)]
+    action: Option<Action>,
     /// Only the benchmarks whose id (`input/function`) matches this regular expression.
     #[arg(value_name = "FILTER")]
     filter: Option<String>,
@@ -36,11 +43,22 @@ pub(crate) struct BenchArgs {
     update_baseline: bool,
 }
 
+#[derive(Subcommand, Debug)]
+enum Action {
+    /// Count instructions (as the gate does) for each of the last commits that have the bench
+    /// crate, each built in a temporary git worktree and cached, then draw one SVG line chart
+    /// per measurement and print the table of the same numbers.
+    History(history::HistoryArgs),
+}
+
 pub(crate) fn main(args: BenchArgs) -> Result<ExitCode, String> {
     let root = workspace_root();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {root:?}: {e}"))?;
+    if let Some(Action::History(history)) = args.action {
+        return history::main(&history);
+    }
     if args.gate {
-        return crate::bench_gate::main(args.update_baseline);
+        return gate::main(args.update_baseline);
     }
     let criterion = criterion_dir()?;
     if let Some(name) = &args.baseline

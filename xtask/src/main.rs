@@ -2,7 +2,6 @@
 //! `cargo xtask bench`, `cargo xtask bench --gate`, `cargo xtask e2e`, `cargo xtask servers`.
 
 mod bench;
-mod bench_gate;
 mod e2e;
 mod fuzz;
 mod fuzz_coverage;

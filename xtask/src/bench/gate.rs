@@ -107,8 +107,12 @@ pub(crate) fn main(update_baseline: bool) -> Result<ExitCode, String> {
 }
 
 /// Builds `icount` in release mode and returns the path of the executable cargo made.
-fn build_icount() -> Result<PathBuf, String> {
-    let mut cmd = Command::new("cargo");
+pub(crate) fn build_icount() -> Result<PathBuf, String> {
+    build_icount_with(&mut Command::new("cargo"))
+}
+
+/// Builds `icount` with `cmd` (a `cargo` command with its directory and environment set).
+pub(crate) fn build_icount_with(cmd: &mut Command) -> Result<PathBuf, String> {
     cmd.args([
         "build",
         "--release",
@@ -119,7 +123,7 @@ fn build_icount() -> Result<PathBuf, String> {
         "--message-format=json-render-diagnostics",
     ]);
     eprintln!("+ {}", display(&cmd));
-    let messages = output(&mut cmd)?;
+    let messages = output(cmd)?;
     messages
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
@@ -139,7 +143,7 @@ fn build_icount() -> Result<PathBuf, String> {
 }
 
 /// The measurements the gate takes, as `icount --list` names them.
-fn list(icount: &Path) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn list(icount: &Path) -> Result<Vec<(String, String)>, String> {
     let text = output(Command::new(icount).arg("--list"))?;
     text.lines()
         .map(
@@ -152,7 +156,12 @@ fn list(icount: &Path) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Instructions per iteration of one measured function on one input, under callgrind.
-fn count(icount: &Path, input: &str, function: &str, out_dir: &Path) -> Result<f64, String> {
+pub(crate) fn count(
+    icount: &Path,
+    input: &str,
+    function: &str,
+    out_dir: &Path,
+) -> Result<f64, String> {
     let out_file = out_dir.join(format!("{input}.{function}.callgrind"));
     let mut cmd = Command::new("valgrind");
     cmd.arg("--tool=callgrind")

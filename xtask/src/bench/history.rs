@@ -1,0 +1,331 @@
+//! `cargo xtask bench history`: the instruction counts of the gate for each of the last commits,
+//! so that a change in performance shows up as a step in a line.
+//!
+//! Each commit that has the bench crate's `icount` binary is checked out in a temporary git
+//! worktree under `target/bench-history/`, built there (all commits share one cargo target
+//! folder, so each build is incremental), and counted under callgrind exactly as the gate counts.
+//! The counts are cached per commit in `target/bench-history/cache.json`, so a second run only
+//! counts the commits that came since. A commit that does not build or run is recorded with its
+//! error and drawn as a gap.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::gate::{build_icount_with, count, list};
+use crate::process::{display, output, run, target_dir};
+
+/// The file every commit with the bench crate has.
+const ICOUNT_SOURCE: &str = "benches/src/bin/icount.rs";
+
+/// Arguments of `cargo xtask bench history`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct HistoryArgs {
+    /// How many of the last commits (following first parents from HEAD) that have the bench
+    /// crate to count.
+    #[arg(long, default_value_t = 10)]
+    commits: usize,
+    /// Where to write the charts (one SVG per measurement) and `history.md`.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// What one commit measured.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+struct Counted {
+    subject: String,
+    /// Instructions per iteration, by `input/function`.
+    counts: BTreeMap<String, f64>,
+    /// Why nothing was counted, when the commit did not build or run.
+    error: Option<String>,
+}
+
+/// The cache: every commit counted so far, by full hash.
+type Cache = BTreeMap<String, Counted>;
+
+/// A commit to show: its hash and its one-line subject.
+struct Commit {
+    hash: String,
+    subject: String,
+}
+
+pub(crate) fn main(args: &HistoryArgs) -> Result<ExitCode, String> {
+    if !crate::process::succeeds(Command::new("valgrind").arg("--version")) {
+        return Err("valgrind is not installed: `apt-get install -y valgrind`".into());
+    }
+    let dir = target_dir()?.join("bench-history");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let cache_file = dir.join("cache.json");
+    let mut cache: Cache = std::fs::read_to_string(&cache_file)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+
+    let commits = commits_with_bench(args.commits)?;
+    if commits.is_empty() {
+        return Err(format!("no commit on HEAD has {ICOUNT_SOURCE}"));
+    }
+    for (i, commit) in commits.iter().enumerate() {
+        let short = short(&commit.hash);
+        if cache.contains_key(&commit.hash) {
+            eprintln!("[{}/{}] {short}: cached", i + 1, commits.len());
+            continue;
+        }
+        eprintln!("[{}/{}] {short}: {}", i + 1, commits.len(), commit.subject);
+        let counted = match count_commit(&dir, &commit.hash) {
+            Ok(counts) => Counted {
+                subject: commit.subject.clone(),
+                counts,
+                error: None,
+            },
+            Err(e) => {
+                eprintln!("{short}: {e}");
+                Counted {
+                    subject: commit.subject.clone(),
+                    counts: BTreeMap::new(),
+                    error: Some(e),
+                }
+            }
+        };
+        cache.insert(commit.hash.clone(), counted);
+        let text = serde_json::to_string_pretty(&cache).map_err(|e| e.to_string())?;
+        std::fs::write(&cache_file, text).map_err(|e| format!("{}: {e}", cache_file.display()))?;
+    }
+
+    let rows: Vec<(&Commit, &Counted)> = commits
+        .iter()
+        .filter_map(|c| cache.get(&c.hash).map(|counted| (c, counted)))
+        .collect();
+    let out = args.out.clone().unwrap_or(dir);
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let table = table(&rows);
+    println!("{table}");
+    std::fs::write(out.join("history.md"), &table).map_err(|e| e.to_string())?;
+    for name in measurement_names(&rows) {
+        let file = out.join(format!("{}.svg", name.replace('/', "--")));
+        chart(&file, &name, &rows)?;
+        eprintln!("wrote {}", file.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The last `n` commits on HEAD's first-parent line that have the bench crate, oldest first.
+fn commits_with_bench(n: usize) -> Result<Vec<Commit>, String> {
+    let log = output(Command::new("git").args(["log", "--first-parent", "--format=%H%x09%s"]))?;
+    let mut commits = Vec::new();
+    for line in log.lines() {
+        if commits.len() == n {
+            break;
+        }
+        let Some((hash, subject)) = line.split_once('\t') else {
+            continue;
+        };
+        let has_bench = crate::process::succeeds(
+            Command::new("git")
+                .args(["cat-file", "-e"])
+                .arg(format!("{hash}:{ICOUNT_SOURCE}")),
+        );
+        if !has_bench {
+            break;
+        }
+        commits.push(Commit {
+            hash: hash.to_string(),
+            subject: subject.to_string(),
+        });
+    }
+    commits.reverse();
+    Ok(commits)
+}
+
+/// Builds `icount` at `hash` in a temporary worktree and counts every measurement it lists.
+fn count_commit(dir: &Path, hash: &str) -> Result<BTreeMap<String, f64>, String> {
+    let tree = dir.join(format!("worktree-{}", short(hash)));
+    if tree.exists() {
+        let _ = run(Command::new("git")
+            .args(["worktree", "remove", "--force"])
+            .arg(&tree));
+    }
+    run(Command::new("git")
+        .args(["worktree", "add", "--detach"])
+        .arg(&tree)
+        .arg(hash))?;
+    let counted = (|| {
+        let mut cargo = Command::new("cargo");
+        cargo
+            .current_dir(&tree)
+            .env("CARGO_TARGET_DIR", dir.join("target"));
+        let icount = build_icount_with(&mut cargo)?;
+        let out_dir = dir.join("callgrind");
+        std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+        let mut counts = BTreeMap::new();
+        for (input, function) in list(&icount)? {
+            let per_iteration = count(&icount, &input, &function, &out_dir)?;
+            counts.insert(format!("{input}/{function}"), per_iteration);
+        }
+        Ok(counts)
+    })();
+    let mut remove = Command::new("git");
+    remove.args(["worktree", "remove", "--force"]).arg(&tree);
+    if let Err(e) = run(&mut remove) {
+        eprintln!(
+            "cannot remove {}: {e} (`{}`)",
+            tree.display(),
+            display(&remove)
+        );
+    }
+    counted
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..8).unwrap_or(hash)
+}
+
+/// Every measurement any commit counted, in name order.
+fn measurement_names(rows: &[(&Commit, &Counted)]) -> Vec<String> {
+    let mut names: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, counted)| counted.counts.keys().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The numbers as a Markdown table: one row per commit, one column per measurement.
+fn table(rows: &[(&Commit, &Counted)]) -> String {
+    let names = measurement_names(rows);
+    let mut out = String::from("| commit |");
+    for name in &names {
+        out.push_str(&format!(" {name} |"));
+    }
+    out.push_str("\n| --- |");
+    for _ in &names {
+        out.push_str(" ---: |");
+    }
+    out.push('\n');
+    for (commit, counted) in rows {
+        out.push_str(&format!("| `{}` |", short(&commit.hash)));
+        for name in &names {
+            match counted.counts.get(name) {
+                Some(n) => out.push_str(&format!(" {n:.0} |")),
+                None => out.push_str(" - |"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One line chart: instructions per iteration of `name` by commit, oldest on the left.
+fn chart(file: &Path, name: &str, rows: &[(&Commit, &Counted)]) -> Result<(), String> {
+    let points: Vec<(usize, f64)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, counted))| counted.counts.get(name).map(|n| (i, *n)))
+        .collect();
+    let (low, high) = points
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), (_, n)| {
+            (lo.min(*n), hi.max(*n))
+        });
+    if points.is_empty() {
+        return Ok(());
+    }
+    // Start the axis at zero, so that a step reads as the share of the whole it is.
+    let top = (high * 1.1).max(low + 1.0);
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|(c, _)| short(&c.hash).to_string())
+        .collect();
+    let root = SVGBackend::new(file, (900, 420)).into_drawing_area();
+    let draw = |e: &dyn std::fmt::Display| format!("{}: {e}", file.display());
+    root.fill(&WHITE).map_err(|e| draw(&e))?;
+    let mut plot = ChartBuilder::on(&root)
+        .caption(
+            format!("{name}: instructions per iteration"),
+            ("sans-serif", 20),
+        )
+        .margin(16)
+        .x_label_area_size(60)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0usize..rows.len().saturating_sub(1).max(1), 0f64..top)
+        .map_err(|e| draw(&e))?;
+    plot.configure_mesh()
+        .x_labels(rows.len().max(2))
+        .x_label_formatter(&|i| labels.get(*i).cloned().unwrap_or_default())
+        .x_desc("commit, oldest first")
+        .y_desc("instructions")
+        .draw()
+        .map_err(|e| draw(&e))?;
+    plot.draw_series(LineSeries::new(points.iter().copied(), &BLUE))
+        .map_err(|e| draw(&e))?;
+    plot.draw_series(
+        points
+            .iter()
+            .map(|&(i, n)| Circle::new((i, n), 3, BLUE.filled())),
+    )
+    .map_err(|e| draw(&e))?;
+    root.present().map_err(|e| draw(&e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> (Vec<Commit>, Vec<Counted>) {
+        let commits = vec![
+            Commit {
+                hash: "aaaaaaaaaaaa".into(),
+                subject: "first".into(),
+            },
+            Commit {
+                hash: "bbbbbbbbbbbb".into(),
+                subject: "second".into(),
+            },
+        ];
+        let counted = vec![
+            Counted {
+                subject: "first".into(),
+                counts: [("x/ours".to_string(), 100.0)].into_iter().collect(),
+                error: None,
+            },
+            Counted {
+                subject: "second".into(),
+                counts: [("x/ours".to_string(), 80.4), ("y/ours".to_string(), 7.0)]
+                    .into_iter()
+                    .collect(),
+                error: None,
+            },
+        ];
+        (commits, counted)
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_commit_and_a_gap_for_a_missing_count() {
+        let (commits, counted) = rows();
+        let pairs: Vec<(&Commit, &Counted)> = commits.iter().zip(&counted).collect();
+        let table = table(&pairs);
+        assert_eq!(
+            table,
+            "| commit | x/ours | y/ours |\n| --- | ---: | ---: |\n\
+             | `aaaaaaaa` | 100 | - |\n| `bbbbbbbb` | 80 | 7 |\n"
+        );
+    }
+
+    #[test]
+    fn a_chart_is_an_svg_with_every_commit_on_its_axis() {
+        let (commits, counted) = rows();
+        let pairs: Vec<(&Commit, &Counted)> = commits.iter().zip(&counted).collect();
+        let file = std::env::temp_dir().join(format!("bench-history-{}.svg", std::process::id()));
+        chart(&file, "x/ours", &pairs).unwrap();
+        let svg = std::fs::read_to_string(&file).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("aaaaaaaa") && svg.contains("bbbbbbbb"));
+        assert!(svg.contains("x/ours: instructions per iteration"));
+    }
+}
