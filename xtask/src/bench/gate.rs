@@ -122,7 +122,7 @@ pub(crate) fn build_icount_with(cmd: &mut Command) -> Result<PathBuf, String> {
         "icount",
         "--message-format=json-render-diagnostics",
     ]);
-    eprintln!("+ {}", display(&cmd));
+    eprintln!("+ {}", display(cmd));
     let messages = output(cmd)?;
     messages
         .lines()
