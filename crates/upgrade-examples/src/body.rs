@@ -188,3 +188,100 @@ const fn hex(byte: u8) -> Option<u8> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `bytes` to a skipper in pieces of `step` bytes: where the body ended, counted
+    /// from the start of `bytes`.
+    fn end_of(
+        framing: BodyFraming,
+        bytes: &[u8],
+        step: usize,
+    ) -> Result<Option<usize>, ChunkedError> {
+        let Some(mut skipper) = BodySkipper::new(framing) else {
+            return Ok(Some(0));
+        };
+        let mut offset = 0;
+        for piece in bytes.chunks(step) {
+            if let Some(used) = skipper.skip(piece)? {
+                return Ok(Some(offset + used));
+            }
+            offset += piece.len();
+        }
+        Ok(None)
+    }
+
+    #[test]
+    fn skips_a_content_length_body_across_reads_and_stops_at_its_end() {
+        for step in [1, 2, 3, 100] {
+            let framing = BodyFraming::ContentLength(5);
+            assert_eq!(end_of(framing, b"helloGET", step), Ok(Some(5)), "{step}");
+            assert_eq!(end_of(framing, b"hell", step), Ok(None), "{step}");
+        }
+        assert_eq!(
+            end_of(BodyFraming::ContentLength(0), b"GET", 1),
+            Ok(Some(0))
+        );
+        assert_eq!(end_of(BodyFraming::None, b"GET", 1), Ok(Some(0)));
+    }
+
+    #[test]
+    fn skips_chunked_bodies_with_extensions_whitespace_and_trailers_in_any_split() {
+        let bodies: [&[u8]; 7] = [
+            b"0\r\n\r\n",
+            b"3\r\nabc\r\n0\r\n\r\n",
+            b"3;name=\"quoted;value\"\r\nabc\r\n0;last\r\n\r\n",
+            b"3 \t;e\r\nabc\r\nA\r\n0123456789\r\n0\r\n\r\n",
+            b"3\r\na\r\n\r\n0\r\nExpires: never\r\nX-Trailer: 1\r\n\r\n",
+            b"00000003\r\nabc\r\n000\r\n\r\n",
+            b"ffffffffffffffff\r\n",
+        ];
+        for body in bodies {
+            let complete = !body.starts_with(b"ffff");
+            for step in 1..=body.len() {
+                let mut bytes = body.to_vec();
+                bytes.extend_from_slice(b"GET / HTTP/1.1\r\n");
+                let expected = complete.then_some(body.len());
+                assert_eq!(
+                    end_of(BodyFraming::Chunked, &bytes, step),
+                    Ok(expected),
+                    "{} in pieces of {step}",
+                    String::from_utf8_lossy(body)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn chunk_data_may_hold_any_byte_including_crlf_and_zero() {
+        let body = b"5\r\n0\r\n\r\n\r\n0\r\n\r\n";
+        assert_eq!(end_of(BodyFraming::Chunked, body, 1), Ok(Some(body.len())));
+    }
+
+    #[test]
+    fn rejects_what_hyper_rejects_in_chunked_bodies() {
+        let cases: [(&[u8], ChunkedError); 9] = [
+            (b"\r\n", ChunkedError::SizeMissing),
+            (b"x\r\n", ChunkedError::SizeMissing),
+            (b"1x\r\n", ChunkedError::SizeInvalid),
+            (b"1\n", ChunkedError::SizeInvalid),
+            (b"1 2\r\n", ChunkedError::SizeInvalid),
+            (b"1;a\nb", ChunkedError::ExtensionNewline),
+            (b"1\r\nab\r\n", ChunkedError::LineEnd),
+            (b"0\r\n\rX", ChunkedError::LineEnd),
+            (b"10000000000000000\r\n", ChunkedError::SizeOverflow),
+        ];
+        for (body, error) in cases {
+            for step in [1, body.len()] {
+                assert_eq!(
+                    end_of(BodyFraming::Chunked, body, step),
+                    Err(error),
+                    "{}",
+                    String::from_utf8_lossy(body)
+                );
+            }
+        }
+    }
+}

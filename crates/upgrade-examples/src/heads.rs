@@ -206,3 +206,160 @@ pub(crate) type SharedHeads = Arc<Mutex<Heads>>;
 pub(crate) fn with<T>(heads: &SharedHeads, f: impl FnOnce(&mut Heads) -> T) -> T {
     f(&mut heads.lock().unwrap_or_else(PoisonError::into_inner))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GET: &[u8] = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+
+    /// Feeds `bytes` in pieces of `step` bytes: the queued heads, and why tracking stopped.
+    fn track(bytes: &[u8], step: usize) -> (Vec<RawHead>, Option<Stop>) {
+        let mut heads = Heads::new();
+        for piece in bytes.chunks(step) {
+            heads.feed(piece);
+        }
+        let stopped = heads.stopped();
+        (std::iter::from_fn(|| heads.next()).collect(), stopped)
+    }
+
+    fn complete(bytes: &[u8], framing: Option<BodyFraming>) -> RawHead {
+        RawHead::Complete {
+            bytes: bytes.to_vec(),
+            framing,
+        }
+    }
+
+    #[test]
+    fn splits_pipelined_requests_and_skips_their_bodies_in_any_split() {
+        let chunked = b"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let length = b"POST /l HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n";
+        let mut stream = chunked.to_vec();
+        // The body holds what looks like a request: it is skipped, not queued.
+        stream.extend_from_slice(
+            b"1c;ext=1\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n\r\n0\r\nT: 1\r\n\r\n",
+        );
+        stream.extend_from_slice(length);
+        stream.extend_from_slice(b"GET");
+        // An empty line between requests is skipped (RFC 9112 section 2.2).
+        stream.extend_from_slice(b"\r\n");
+        stream.extend_from_slice(GET);
+        let mut gap_and_get = b"\r\n".to_vec();
+        gap_and_get.extend_from_slice(GET);
+        for step in 1..=stream.len() {
+            let expected = vec![
+                complete(chunked, Some(BodyFraming::Chunked)),
+                complete(length, Some(BodyFraming::ContentLength(3))),
+                complete(&gap_and_get, Some(BodyFraming::None)),
+            ];
+            assert_eq!(track(&stream, step), (expected, None), "{step}");
+        }
+    }
+
+    #[test]
+    fn queues_the_smuggling_shape_without_framing_and_stops_after_it() {
+        let smuggling =
+            b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n";
+        let mut stream = GET.to_vec();
+        stream.extend_from_slice(smuggling);
+        stream.extend_from_slice(b"0\r\n\r\n");
+        stream.extend_from_slice(GET);
+        assert_eq!(
+            track(&stream, 7),
+            (
+                vec![
+                    complete(GET, Some(BodyFraming::None)),
+                    complete(smuggling, None)
+                ],
+                Some(Stop::FramingUnknown)
+            )
+        );
+    }
+
+    #[test]
+    fn queues_garbage_as_an_invalid_head_and_stops() {
+        let mut stream = GET.to_vec();
+        stream.extend_from_slice(b"\x16\x03\x01 not http\r\n\r\n");
+        stream.extend_from_slice(GET);
+        let (queued, stopped) = track(&stream, 5);
+        assert_eq!(queued.len(), 2);
+        assert_eq!(
+            queued.first(),
+            Some(&complete(GET, Some(BodyFraming::None)))
+        );
+        assert!(
+            matches!(queued.get(1), Some(RawHead::Invalid(_))),
+            "{queued:?}"
+        );
+        assert_eq!(stopped, Some(Stop::HeadUnusable));
+    }
+
+    #[test]
+    fn stops_at_a_malformed_chunked_body() {
+        let mut stream =
+            b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        stream.extend_from_slice(b"zz\r\n");
+        stream.extend_from_slice(GET);
+        let (queued, stopped) = track(&stream, 1000);
+        assert_eq!(queued.len(), 1);
+        assert_eq!(stopped, Some(Stop::Chunked(ChunkedError::SizeMissing)));
+    }
+
+    #[test]
+    fn refuses_a_head_over_the_bound_and_keeps_no_more_than_the_bound() {
+        let mut stream = b"GET / HTTP/1.1\r\nHost: h\r\nX: ".to_vec();
+        stream.resize(MAX_HEAD + 4096, b'a');
+        let mut heads = Heads::new();
+        for piece in stream.chunks(1000) {
+            heads.feed(piece);
+            assert!(heads.partial.len() <= MAX_HEAD);
+        }
+        assert_eq!(heads.stopped(), Some(Stop::HeadUnusable));
+        assert_eq!(heads.next(), Some(RawHead::TooLarge));
+        assert_eq!(heads.next(), None);
+    }
+
+    #[test]
+    fn accepts_a_head_of_exactly_the_bound() {
+        let mut stream = b"GET / HTTP/1.1\r\nHost: h\r\nX: ".to_vec();
+        stream.resize(MAX_HEAD - 4, b'a');
+        stream.extend_from_slice(b"\r\n\r\n");
+        let (queued, stopped) = track(&stream, 4096);
+        assert_eq!(
+            (queued, stopped),
+            (vec![complete(&stream, Some(BodyFraming::None))], None)
+        );
+    }
+
+    #[test]
+    fn bounds_the_bytes_of_heads_waiting_to_be_handled() {
+        let stream = GET.repeat(MAX_QUEUED / GET.len() + 2);
+        let mut heads = Heads::new();
+        heads.feed(&stream);
+        assert_eq!(heads.stopped(), Some(Stop::QueueFull));
+        assert!(heads.queued_bytes <= MAX_QUEUED + GET.len());
+        // Handled heads make room, but a tracker that stopped stays stopped.
+        while heads.next().is_some() {}
+        assert_eq!(heads.queued_bytes, 0);
+        heads.feed(GET);
+        assert_eq!(heads.next(), None);
+    }
+
+    #[test]
+    fn follows_nothing_after_a_switch() {
+        let mut heads = Heads::new();
+        heads.feed(b"GET /chat HTTP/1.1\r\nHost: h\r\n\r\nGET /");
+        assert_eq!(
+            heads.next(),
+            Some(complete(
+                b"GET /chat HTTP/1.1\r\nHost: h\r\n\r\n",
+                Some(BodyFraming::None)
+            ))
+        );
+        heads.stop(Stop::Switched);
+        heads.feed(b"x HTTP/1.1\r\nHost: h\r\n\r\n");
+        heads.feed(GET);
+        assert_eq!(heads.next(), None);
+        assert_eq!(heads.stopped(), Some(Stop::Switched));
+    }
+}

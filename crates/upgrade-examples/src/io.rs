@@ -109,6 +109,7 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
+    use crate::heads::{Heads, RawHead};
 
     #[test]
     fn reads_the_prefix_then_the_connection_and_writes_through() {
@@ -129,6 +130,28 @@ mod tests {
             let mut buf = [0u8; 2];
             far.read_exact(&mut buf).await.unwrap();
             assert_eq!(&buf, b"ok");
+        });
+    }
+
+    #[test]
+    fn shows_every_byte_read_prefix_included_to_the_heads_tracker() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let heads = std::sync::Arc::new(std::sync::Mutex::new(Heads::new()));
+            let (near, mut far) = tokio::io::duplex(64);
+            let mut io = Prefixed::new(b"GET / HT".to_vec(), near).tracked(heads.clone());
+            far.write_all(b"TP/1.1\r\nHost: a\r\n\r\n").await.unwrap();
+            drop(far);
+            let mut read = Vec::new();
+            io.read_to_end(&mut read).await.unwrap();
+            assert_eq!(read, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            let next = heads::with(&heads, Heads::next);
+            assert!(
+                matches!(&next, Some(RawHead::Complete { bytes, .. }) if *bytes == read),
+                "{next:?}"
+            );
         });
     }
 }
