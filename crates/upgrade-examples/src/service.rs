@@ -22,9 +22,11 @@ const MAX_BODY: usize = INITIAL_WINDOW;
 
 /// Serves one HTTP/1.x request, decided on its head as received.
 ///
-/// A rejected request, one whose head does not frame its body (RFC 9112 section 6.1: with
-/// both `Content-Length` and `Transfer-Encoding` the server must close the connection after
-/// responding), and one whose body was not read to its end, close the connection.
+/// The connection closes after a rejected request, a request whose head does not frame its
+/// body (RFC 9112 section 6.1: with both `Content-Length` and `Transfer-Encoding` the server
+/// must close the connection after responding), one whose body was not read to its end, one
+/// whose head as received is missing (the next one could not be trusted either), and a server
+/// error.
 pub(crate) async fn handle(
     mut request: Request<Incoming>,
     negotiator: Arc<Negotiator>,
@@ -33,7 +35,7 @@ pub(crate) async fn handle(
     let on_upgrade = hyper::upgrade::on(&mut request);
     let (parts, body) = request.into_parts();
     let raw = heads::with(&heads, Heads::next);
-    let (decision, unframed) = match &raw {
+    let (decision, close) = match &raw {
         Some(raw) => decide_as_received(&negotiator, raw),
         None => {
             let why = heads::with(&heads, |heads| heads.stopped())
@@ -43,7 +45,7 @@ pub(crate) async fn handle(
                 parts.method,
                 parts.uri.path()
             );
-            (negotiator.decide(&parts), false)
+            (negotiator.decide(&parts), true)
         }
     };
     eprintln!("{}", decide::log_line(&parts, &decision));
@@ -84,11 +86,8 @@ pub(crate) async fn handle(
             "internal server error\n".to_owned(),
         )
     });
-    Ok(if unframed || decision.outcome() == Outcome::Reject {
-        closing(answer)
-    } else {
-        answer
-    })
+    let close = close || decision.outcome() == Outcome::Reject || answer.status().is_server_error();
+    Ok(if close { closing(answer) } else { answer })
 }
 
 /// The decision for a head as received, and whether it leaves the body unframed (or is no
