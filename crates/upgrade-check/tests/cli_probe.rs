@@ -1,5 +1,6 @@
-//! `upgrade-check probe` as a process: against the real `upgrade-server`, JSON and JUnit
-//! output, exit statuses, an unreachable target and usage errors.
+//! `upgrade-check probe` as a process: against the real `upgrade-server`, which passes every
+//! probe, and against a small misbehaving server, which fails some; JSON and JUnit output, exit
+//! statuses, an unreachable target and usage errors.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,23 +12,17 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Output};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use upgrade_testkit::process::{Listening, closed_loopback_port};
 
 use common::{json_of, run, stderr_text, stdout_text};
-
-/// Probes that the `upgrade-server` of this tree fails, each a real defect of that server
-/// found by the probe (and checked against the RFC), not of the probe:
-/// - `content-length-with-transfer-encoding`: hyper drops `Content-Length` when
-///   `Transfer-Encoding` is present, so the negotiator never sees the smuggling shape and the
-///   server switches (RFC 9112 section 6.1 and rule 6 of the negotiation).
-///
-/// When the server is fixed this list must shrink: the test asserts the exact set.
-const KNOWN_SERVER_DEFECTS: [&str; 1] = ["content-length-with-transfer-encoding"];
 
 /// A running `upgrade-server` and its URL.
 struct Server {
@@ -65,6 +60,53 @@ fn start_server(offers: &[&str]) -> Server {
     }
 }
 
+/// What the misbehaving server answers to every request: a switch to websocket without
+/// `Sec-WebSocket-Accept`, whatever was asked (HTTP/1.0, h2c, an unknown protocol...).
+const BARE_101: &[u8] =
+    b"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n";
+/// The probes that [`BARE_101`] fails; the others are `n/a`, their baselines having failed.
+const BARE_101_FAILS: [&str; 6] = [
+    "h2c-baseline",
+    "http10-websocket",
+    "tunnel-after-ignored-upgrade",
+    "tunnel-after-refusal",
+    "upgrade-unknown-protocol",
+    "websocket-baseline",
+];
+/// The most connections the misbehaving server accepts: a catalogue run opens about 50.
+const MAX_CONNECTIONS: usize = 200;
+
+/// Starts a server on 127.0.0.1 that answers every request head with [`BARE_101`], and
+/// returns its URL. It runs until the test process ends.
+fn start_bare_101_server() -> String {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        for stream in listener.incoming().take(MAX_CONNECTIONS) {
+            let Ok(stream) = stream else { continue };
+            thread::spawn(move || answer_with_bare_101(stream));
+        }
+    });
+    url
+}
+
+/// Reads one request head (bounded), answers [`BARE_101`] and closes.
+fn answer_with_bare_101(mut stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let _ = stream.write_all(BARE_101);
+    let _ = stream.shutdown(Shutdown::Write);
+    // Read until the client closes, so that closing does not reset the connection.
+    while let Ok(1..) = stream.read(&mut chunk) {}
+}
+
 /// The verdict of every probe, by id, from a `--json` run.
 fn verdicts(report: &Value) -> BTreeMap<String, String> {
     report["probes"]
@@ -85,7 +127,7 @@ fn probe_json(url: &str) -> (i32, Value) {
 }
 
 #[test]
-fn upgrade_server_passes_every_probe_but_its_known_defects_with_both_offered() {
+fn upgrade_server_passes_every_probe_with_both_offered() {
     let server = start_server(&[]);
     let started = Instant::now();
     let (status, report) = probe_json(&server.url);
@@ -99,20 +141,16 @@ fn upgrade_server_passes_every_probe_but_its_known_defects_with_both_offered() {
         .filter(|(_, v)| *v != "pass")
         .map(|(id, v)| format!("{id} {v}"))
         .collect();
-    let mut expected: Vec<_> = KNOWN_SERVER_DEFECTS
-        .iter()
-        .map(|id| format!("{id} fail"))
-        .collect();
-    expected.sort();
-    assert_eq!(not_pass, expected, "{report:#}");
-    assert_eq!(status, 1, "a fail exits 1");
+    assert_eq!(not_pass, Vec::<String>::new(), "{report:#}");
+    assert_eq!(status, 0, "no fail exits 0");
 }
 
 #[test]
-fn upgrade_server_offering_one_protocol_gets_n_a_for_the_other_and_no_other_fail() {
+fn upgrade_server_offering_one_protocol_gets_n_a_for_the_other_and_passes_the_rest() {
     for (offer, other) in [("websocket", "h2c"), ("h2c", "websocket")] {
         let server = start_server(&[offer]);
-        let (_, report) = probe_json(&server.url);
+        let (status, report) = probe_json(&server.url);
+        assert_eq!(status, 0, "--offer {offer}: {report:#}");
         for probe in report["probes"].as_array().unwrap() {
             let id = probe["id"].as_str().unwrap();
             let verdict = probe["verdict"].as_str().unwrap();
@@ -126,11 +164,8 @@ fn upgrade_server_offering_one_protocol_gets_n_a_for_the_other_and_no_other_fail
                     ]
                     .contains(&id)
                     && !id.starts_with("h2c"));
-            if needs_other {
-                assert_eq!(verdict, "n/a", "--offer {offer}: {probe}");
-            } else if !KNOWN_SERVER_DEFECTS.contains(&id) {
-                assert_eq!(verdict, "pass", "--offer {offer}: {probe}");
-            }
+            let expected = if needs_other { "n/a" } else { "pass" };
+            assert_eq!(verdict, expected, "--offer {offer}: {probe}");
         }
     }
 }
@@ -174,62 +209,122 @@ fn json_report_has_the_contract_fields_and_a_consistent_summary() {
     );
 }
 
-#[test]
-fn junit_has_one_testcase_per_probe_with_failures_and_skips() {
-    let server = start_server(&["websocket"]);
-    let dir = std::env::temp_dir().join(format!("upgrade-check-junit-{}", std::process::id()));
+/// Runs the probe with `--junit FILE` against `url`: its output and the XML written.
+fn probe_junit(url: &str) -> (Output, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "upgrade-check-junit-{}-{}",
+        std::process::id(),
+        url.rsplit(':').next().unwrap()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("probe.xml");
-    let output = run(["probe", "--junit", file.to_str().unwrap(), &server.url]);
+    let output = run(["probe", "--junit", file.to_str().unwrap(), url]);
     let xml = std::fs::read_to_string(&file).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", stdout_text(&output));
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
     let cases = xml.matches("<testcase ").count();
     assert_eq!(cases, xml.matches("</testcase>").count());
     assert!(cases >= 30);
     assert!(xml.contains(&format!("tests=\"{cases}\"")));
-    // The known defects are failures; h2c is not offered, so its probes are skipped.
-    assert_eq!(xml.matches("<failure ").count(), KNOWN_SERVER_DEFECTS.len());
-    assert!(xml.contains(&format!("failures=\"{}\"", KNOWN_SERVER_DEFECTS.len())));
-    for id in KNOWN_SERVER_DEFECTS {
-        let case = xml
-            .split("<testcase ")
-            .find(|c| c.contains(&format!("name=\"{id}\"")))
-            .unwrap();
-        assert!(case.contains("<failure type=\"fail\""), "{case}");
-    }
-    let h2c = xml
-        .split("<testcase ")
-        .find(|c| c.contains("name=\"h2c-baseline\""))
-        .unwrap();
-    assert!(h2c.contains("<skipped "), "{h2c}");
     assert!(!xml.contains("<error "));
+    (output, xml)
+}
+
+/// The `<testcase>` element of probe `id`.
+fn testcase<'x>(xml: &'x str, id: &str) -> &'x str {
+    xml.split("<testcase ")
+        .find(|case| case.contains(&format!("name=\"{id}\"")))
+        .unwrap_or_else(|| panic!("no testcase {id} in {xml}"))
+}
+
+#[test]
+fn junit_of_upgrade_server_has_no_failure_and_skips_the_protocol_not_offered() {
+    let server = start_server(&["websocket"]);
+    let (output, xml) = probe_junit(&server.url);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout_text(&output));
+    assert_eq!(xml.matches("<failure ").count(), 0, "{xml}");
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(testcase(&xml, "h2c-baseline").contains("<skipped "));
+    assert!(!testcase(&xml, "websocket-baseline").contains("<skipped "));
     // The human report still goes to stdout.
     assert!(stdout_text(&output).contains("websocket-baseline"));
 }
 
 #[test]
+fn junit_has_a_failure_for_each_fail_of_a_misbehaving_server() {
+    let url = start_bare_101_server();
+    let (output, xml) = probe_junit(&url);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout_text(&output));
+    assert_eq!(
+        xml.matches("<failure ").count(),
+        BARE_101_FAILS.len(),
+        "{xml}"
+    );
+    assert!(xml.contains(&format!("failures=\"{}\"", BARE_101_FAILS.len())));
+    for id in BARE_101_FAILS {
+        assert!(
+            testcase(&xml, id).contains("<failure type=\"fail\""),
+            "{id}"
+        );
+    }
+    // The probes whose baseline failed are skipped.
+    assert!(testcase(&xml, "connection-missing").contains("<skipped "));
+}
+
+#[test]
+fn json_of_a_misbehaving_server_names_exactly_its_fails() {
+    let url = start_bare_101_server();
+    let (status, report) = probe_json(&url);
+    assert_eq!(status, 1, "a fail exits 1");
+    let verdicts = verdicts(&report);
+    let fails: Vec<_> = verdicts
+        .iter()
+        .filter(|(_, v)| *v == "fail")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(fails, BARE_101_FAILS, "{report:#}");
+    assert!(
+        verdicts.values().all(|v| v == "fail" || v == "n/a"),
+        "{report:#}"
+    );
+}
+
+#[test]
 fn human_report_groups_by_class_with_fails_first() {
-    let server = start_server(&[]);
-    let output = run(["probe", &server.url]);
+    let url = start_bare_101_server();
+    let output = run(["probe", &url]);
     let text = stdout_text(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(
-        lines[0].starts_with(&format!("probe {} (", server.url)),
-        "{text}"
-    );
-    assert!(lines[1].contains(" fail, "));
-    // The first class listed is the one with the fails; each fail shows what came back.
-    assert_eq!(lines[3], "request-validity");
-    assert!(lines[4].starts_with("  fail "));
+    assert!(lines[0].starts_with(&format!("probe {url} (")), "{text}");
+    assert!(lines[1].contains(" 6 fail, "), "{text}");
+    // The first class listed is one with fails; each fail shows what came back.
+    assert_eq!(lines[3], "baseline", "{text}");
+    assert!(lines[4].starts_with("  fail "), "{text}");
     assert!(
         lines[5]
             .trim_start()
             .starts_with("got: HTTP/1.1 101 Switching Protocols\\r\\n"),
         "{text}"
     );
-    assert!(text.contains("\nbaseline\n  pass  websocket-baseline "));
+    // A class without fails comes after every class with one.
+    let first_without_fail = text.find("\nsubstring-match\n").unwrap();
+    let last_fail = text.rfind("  fail ").unwrap();
+    assert!(last_fail < first_without_fail, "{text}");
+}
+
+#[test]
+fn human_report_of_upgrade_server_counts_no_fail() {
+    let server = start_server(&[]);
+    let output = run(["probe", &server.url]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout_text(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains(" 0 fail, "), "{text}");
+    assert!(
+        text.contains("\nbaseline\n  pass  websocket-baseline "),
+        "{text}"
+    );
+    assert!(!text.contains("  fail "), "{text}");
 }
 
 #[test]

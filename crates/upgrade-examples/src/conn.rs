@@ -1,6 +1,6 @@
 //! One connection: HTTP/1.x (with upgrades), or HTTP/2 with prior knowledge.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -12,6 +12,7 @@ use upgrade_negotiate::Decision;
 
 use crate::decide::{Negotiator, Offer};
 use crate::frames::PREFACE;
+use crate::heads::{Heads, MAX_HEAD, MAX_HEADERS};
 use crate::io::Prefixed;
 use crate::{BoxError, h2c, service};
 
@@ -65,14 +66,23 @@ async fn first_bytes(stream: &mut TcpStream) -> std::io::Result<FirstBytes> {
     }
 }
 
-/// Serves HTTP/1.x requests, each decided by the negotiator, with upgrades.
+/// Serves HTTP/1.x requests, each decided by the negotiator on its head as received, with
+/// upgrades.
+///
+/// hyper's bounds are those of the heads tracker: a head hyper reads, the tracker reads too.
 async fn http1_connection(
     io: Prefixed<TcpStream>,
     negotiator: Arc<Negotiator>,
 ) -> Result<(), BoxError> {
-    let service = service_fn(move |request| service::handle(request, Arc::clone(&negotiator)));
+    let heads = Arc::new(Mutex::new(Heads::new()));
+    let io = io.tracked(Arc::clone(&heads));
+    let service = service_fn(move |request| {
+        service::handle(request, Arc::clone(&negotiator), Arc::clone(&heads))
+    });
     http1::Builder::new()
         .timer(TokioTimer::new())
+        .max_buf_size(MAX_HEAD)
+        .max_headers(MAX_HEADERS)
         .serve_connection(TokioIo::new(io), service)
         .with_upgrades()
         .await?;

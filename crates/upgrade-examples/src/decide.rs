@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use clap::ValueEnum;
 use http::request::Parts;
 use upgrade_grammar::Protocol;
-use upgrade_negotiate::{Decision, Outcome, Policy, Preference, negotiate};
+use upgrade_negotiate::{
+    Decision, FieldLines, Outcome, Policy, Preference, RequestHead, negotiate,
+};
 
 /// A protocol this server speaks after a 101.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -67,9 +69,13 @@ impl Negotiator {
         Ok(Negotiator { offers, policy })
     }
 
-    /// The decision for a request head, as hyper parsed it (HTTP/1.x or HTTP/2).
-    pub(crate) fn decide(&self, parts: &Parts) -> Decision<'_> {
-        negotiate(parts, &self.offers, &self.policy)
+    /// The decision for a request head: an HTTP/1.x head as received
+    /// (`upgrade_negotiate::ParsedRequest`), or as hyper parsed it (`Parts`, for HTTP/2).
+    pub(crate) fn decide<'r, H: FieldLines + ?Sized + 'r>(
+        &self,
+        request: impl Into<RequestHead<'r, H>>,
+    ) -> Decision<'_> {
+        negotiate(request, &self.offers, &self.policy)
     }
 
     /// Whether `offer` is among the server's offers.

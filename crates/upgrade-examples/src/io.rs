@@ -1,4 +1,5 @@
-//! A connection whose first bytes were already read: they are read again before the rest.
+//! A connection whose first bytes were already read: they are read again before the rest, and
+//! every byte read can be shown to the connection's request heads tracker.
 
 use std::io;
 use std::pin::Pin;
@@ -6,16 +7,20 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::heads::{self, SharedHeads};
+
 /// Reads `prefix` first, then `inner`; writes go straight to `inner`.
 ///
 /// The server reads the start of a connection before it knows who serves it (an HTTP/2
 /// connection preface or an HTTP/1.x request), and the start of an upgraded h2c connection to
-/// splice the upgraded request in as stream 1; this hands those bytes on.
+/// splice the upgraded request in as stream 1; this hands those bytes on. An HTTP/1.x
+/// connection also hands every byte read, prefix included, to its request heads tracker.
 #[derive(Debug)]
 pub(crate) struct Prefixed<S> {
     prefix: Vec<u8>,
     read: usize,
     inner: S,
+    heads: Option<SharedHeads>,
 }
 
 impl<S> Prefixed<S> {
@@ -25,6 +30,15 @@ impl<S> Prefixed<S> {
             prefix,
             read: 0,
             inner,
+            heads: None,
+        }
+    }
+
+    /// The same connection, showing every byte read to `heads` from now on.
+    pub(crate) fn tracked(self, heads: SharedHeads) -> Self {
+        Prefixed {
+            heads: Some(heads),
+            ..self
         }
     }
 }
@@ -36,15 +50,25 @@ impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        if let Some(rest) = this.prefix.get(this.read..).filter(|rest| !rest.is_empty()) {
-            let n = rest.len().min(buf.remaining());
-            if let Some(chunk) = rest.get(..n) {
-                buf.put_slice(chunk);
-                this.read += n;
+        let before = buf.filled().len();
+        let polled = match this.prefix.get(this.read..).filter(|rest| !rest.is_empty()) {
+            Some(rest) => {
+                let n = rest.len().min(buf.remaining());
+                if let Some(chunk) = rest.get(..n) {
+                    buf.put_slice(chunk);
+                    this.read += n;
+                }
+                Poll::Ready(Ok(()))
             }
-            return Poll::Ready(Ok(()));
+            None => Pin::new(&mut this.inner).poll_read(cx, buf),
+        };
+        if let (Poll::Ready(Ok(())), Some(tracker)) = (&polled, &this.heads) {
+            let read = buf.filled().get(before..).unwrap_or_default();
+            if !read.is_empty() {
+                heads::with(tracker, |heads| heads.feed(read));
+            }
         }
-        Pin::new(&mut this.inner).poll_read(cx, buf)
+        polled
     }
 }
 
@@ -85,6 +109,7 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
+    use crate::heads::{Heads, RawHead};
 
     #[test]
     fn reads_the_prefix_then_the_connection_and_writes_through() {
@@ -105,6 +130,28 @@ mod tests {
             let mut buf = [0u8; 2];
             far.read_exact(&mut buf).await.unwrap();
             assert_eq!(&buf, b"ok");
+        });
+    }
+
+    #[test]
+    fn shows_every_byte_read_prefix_included_to_the_heads_tracker() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let heads = std::sync::Arc::new(std::sync::Mutex::new(Heads::new()));
+            let (near, mut far) = tokio::io::duplex(64);
+            let mut io = Prefixed::new(b"GET / HT".to_vec(), near).tracked(heads.clone());
+            far.write_all(b"TP/1.1\r\nHost: a\r\n\r\n").await.unwrap();
+            drop(far);
+            let mut read = Vec::new();
+            io.read_to_end(&mut read).await.unwrap();
+            assert_eq!(read, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            let next = heads::with(&heads, Heads::next);
+            assert!(
+                matches!(&next, Some(RawHead::Complete { bytes, .. }) if *bytes == read),
+                "{next:?}"
+            );
         });
     }
 }

@@ -5,17 +5,24 @@
 //!   over the upgraded connection (tokio-tungstenite);
 //! - a switch to h2c answers the 101 and serves HTTP/2 on the same connection, with the response
 //!   to the upgraded request on stream 1 (RFC 7540 section 3.2; see the `h2c` module);
-//! - a 426 or 400 sends the status and fields of the decision with a short body;
+//! - a 426 or 400 sends the status and fields of the decision with a short body; a rejected
+//!   request closes the connection;
 //! - everything else is an ordinary HTTP/1.1 answer (`GET /page` serves a page whose script
 //!   opens a websocket back to this server).
 //!
-//! It listens on 127.0.0.1 only, prints `listening on 127.0.0.1:PORT` on stdout when it is ready,
-//! and writes one line per request to stderr: method, path, outcome, reason code and protocol.
+//! Every HTTP/1.x request is decided on its head as received, not as hyper parsed it (see the
+//! `heads` module).
+//!
+//! It listens on 127.0.0.1 only, prints `listening on 127.0.0.1:PORT` on stdout when it is
+//! ready, and writes one line per request to stderr: method, path, outcome, reason code and
+//! protocol.
 
+mod body;
 mod conn;
 mod decide;
 mod frames;
 mod h2c;
+mod heads;
 mod io;
 mod plain;
 mod service;

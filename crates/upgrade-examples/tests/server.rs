@@ -85,6 +85,26 @@ fn assert_silent(stream: &mut TcpStream, when: &str) {
         .unwrap();
 }
 
+/// Sends a masked text frame "hi" and asserts that it comes back unmasked.
+fn assert_echoes(stream: &mut TcpStream) {
+    let mask = [1u8, 2, 3, 4];
+    stream
+        .write_all(&[0x81, 0x82, 1, 2, 3, 4, b'h' ^ mask[0], b'i' ^ mask[1]])
+        .unwrap();
+    let mut echo = [0u8; 4];
+    stream.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"\x81\x02hi");
+}
+
+/// Reads a 200 whose body is `text`, exactly.
+fn assert_hello(stream: &mut TcpStream, text: &str) {
+    let head = head(stream);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    let mut hello = vec![0u8; text.len()];
+    stream.read_exact(&mut hello).unwrap();
+    assert_eq!(String::from_utf8(hello).unwrap(), text);
+}
+
 fn websocket_request(port: u16, method: &str, extra: &str) -> String {
     format!(
         "{method} /echo HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: Upgrade\r\n\
@@ -110,14 +130,8 @@ fn websocket_switches_after_the_body_and_echoes() {
     assert!(head.contains("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
     assert_silent(&mut stream, "after the 101");
 
-    // A masked text frame "hi" comes back unmasked: the body never reached the websocket.
-    let mask = [1u8, 2, 3, 4];
-    stream
-        .write_all(&[0x81, 0x82, 1, 2, 3, 4, b'h' ^ mask[0], b'i' ^ mask[1]])
-        .unwrap();
-    let mut echo = [0u8; 4];
-    stream.read_exact(&mut echo).unwrap();
-    assert_eq!(&echo, b"\x81\x02hi");
+    // The body never reached the websocket.
+    assert_echoes(&mut stream);
 }
 
 #[test]
@@ -206,4 +220,129 @@ fn upgrade_without_the_connection_option_is_plain_http() {
     stream.write_all(request.as_bytes()).unwrap();
     let head = head(&mut stream);
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+}
+
+/// Reads what the server sends until it closes the connection.
+fn read_until_closed(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("the server closes");
+    String::from_utf8(answer).unwrap()
+}
+
+/// An upgrade request carrying both `Content-Length` and `Transfer-Encoding: chunked`, with an
+/// empty chunked body (the shape of request smuggling).
+fn smuggling_request(port: u16) -> String {
+    format!(
+        "{}0\r\n\r\n",
+        websocket_request(
+            port,
+            "GET",
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"
+        )
+    )
+}
+
+/// Sends the smuggling shape on `stream` and asserts that the answer is one 400 naming it,
+/// after which the server closes the connection (RFC 9112 section 6.1).
+fn assert_smuggling_refused_and_closed(stream: &mut TcpStream, port: u16) {
+    stream
+        .write_all(smuggling_request(port).as_bytes())
+        .unwrap();
+    let answer = read_until_closed(stream);
+    assert!(
+        answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{answer}"
+    );
+    assert!(answer.contains("connection: close\r\n"), "{answer}");
+    assert!(
+        answer.contains("content-length-with-transfer-encoding"),
+        "{answer}"
+    );
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
+}
+
+#[test]
+fn content_length_with_transfer_encoding_on_a_first_request_gets_400_and_a_close() {
+    let server = Server::start(&[]);
+    let mut stream = server.connect();
+    assert_smuggling_refused_and_closed(&mut stream, server.port);
+}
+
+#[test]
+fn content_length_with_transfer_encoding_after_a_kept_alive_request_gets_400_and_a_close() {
+    let server = Server::start(&[]);
+    let mut stream = server.connect();
+    let first = format!(
+        "GET /first HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        server.port
+    );
+    stream.write_all(first.as_bytes()).unwrap();
+    assert_hello(&mut stream, "hello over HTTP/1.1: GET /first\n");
+    assert_smuggling_refused_and_closed(&mut stream, server.port);
+}
+
+#[test]
+fn pipelined_requests_are_each_decided_as_received() {
+    let server = Server::start(&[]);
+    let mut stream = server.connect();
+    let port = server.port;
+    // A chunked body with an extension and a trailer, a Content-Length body, then the
+    // smuggling shape: all in one write, so that hyper reads them ahead of their turn.
+    let pipelined = format!(
+        "POST /one HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nTransfer-Encoding: chunked\r\n\r\n\
+         3;ext=\"x\"\r\nabc\r\n0\r\nTrailer: t\r\n\r\n\
+         POST /two HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 4\r\n\r\nwxyz\
+         {}\
+         GET /never HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n",
+        smuggling_request(port)
+    );
+    stream.write_all(pipelined.as_bytes()).unwrap();
+    let answer = read_until_closed(&mut stream);
+    let statuses: Vec<&str> = answer
+        .match_indices("HTTP/1.1 ")
+        .map(|(at, _)| &answer[at..at + 12])
+        .collect();
+    assert_eq!(
+        statuses,
+        ["HTTP/1.1 200", "HTTP/1.1 200", "HTTP/1.1 400"],
+        "{answer}"
+    );
+    assert!(answer.contains("POST /one (3 body bytes)"), "{answer}");
+    assert!(answer.contains("POST /two (4 body bytes)"), "{answer}");
+    assert!(!answer.contains("/never"), "{answer}");
+}
+
+#[test]
+fn content_length_with_transfer_encoding_without_upgrade_is_answered_then_closed() {
+    let server = Server::start(&[]);
+    let mut stream = server.connect();
+    let request = format!(
+        "POST /plain HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 3\r\n\
+         Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        server.port
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let answer = read_until_closed(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(answer.contains("connection: close\r\n"), "{answer}");
+}
+
+#[test]
+fn websocket_switches_on_the_second_request_of_a_kept_alive_connection() {
+    let server = Server::start(&[]);
+    let mut stream = server.connect();
+    let port = server.port;
+    let first = format!(
+        "POST /first HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nTransfer-Encoding: chunked\r\n\r\n\
+         2;x=y\r\nhi\r\n0\r\n\r\n"
+    );
+    let requests = first + &websocket_request(port, "GET", "");
+    stream.write_all(requests.as_bytes()).unwrap();
+    assert_hello(
+        &mut stream,
+        "hello over HTTP/1.1: POST /first (2 body bytes)\n",
+    );
+    let head = head(&mut stream);
+    assert!(head.starts_with("HTTP/1.1 101 "), "{head}");
+    assert_echoes(&mut stream);
 }
