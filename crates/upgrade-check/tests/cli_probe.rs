@@ -29,6 +29,13 @@ use common::{json_of, run, stderr_text, stdout_text};
 /// When the server is fixed this list must shrink: the test asserts the exact set.
 const KNOWN_SERVER_DEFECTS: [&str; 1] = ["content-length-with-transfer-encoding"];
 
+/// The failing classes `--fuzz 200 --seed 1` finds in the `upgrade-server` of this tree: the
+/// same defect as the `content-length-with-transfer-encoding` probe above, which the fuzzer
+/// reports under the negotiator's reason code for a request with both `Content-Length` and
+/// `Transfer-Encoding` that the server switches. When the server is fixed this list must
+/// become empty (the fuzz run then finds nothing): the test asserts the exact set.
+const KNOWN_FUZZ_DEFECTS: [&str; 1] = ["content-length-with-transfer-encoding"];
+
 /// A running `upgrade-server` and its URL.
 struct Server {
     _process: Listening,
@@ -282,6 +289,10 @@ fn usage_errors_exit_2() {
         vec!["probe", "--json", "--junit", "x.xml", &url],
         vec!["probe", "--timeout", "0", &url],
         vec!["probe", "--insecure", "--cacert", "ca.pem", &url],
+        vec!["probe", "--seed", "1", &url],
+        vec!["probe", "--rate", "10", &url],
+        vec!["probe", "--fuzz", "0", &url],
+        vec!["probe", "--fuzz", "10", "--rate", "0", &url],
         vec![
             "probe",
             "--cacert",
@@ -298,4 +309,100 @@ fn usage_errors_exit_2() {
         );
         assert!(!stderr_text(&output).is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn fuzz_against_upgrade_server_finds_nothing_but_its_known_defect() {
+    let server = start_server(&[]);
+    let started = Instant::now();
+    let (status, report) = json_of(&run([
+        "probe",
+        "--json",
+        "--only",
+        "websocket-baseline",
+        "--fuzz",
+        "200",
+        "--seed",
+        "1",
+        &server.url,
+    ]));
+    let elapsed = started.elapsed();
+    eprintln!("--fuzz 200 against upgrade-server took {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+    assert_eq!(verdicts(&report)["websocket-baseline"], "pass");
+    let fuzz = &report["fuzz"];
+    let keys: Vec<_> = fuzz.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "errors",
+            "failures",
+            "out_of_time",
+            "seed",
+            "sent",
+            "switched"
+        ],
+        "{fuzz:#}"
+    );
+    assert_eq!(fuzz["seed"], 1);
+    assert_eq!(fuzz["sent"], 200);
+    assert_eq!(fuzz["errors"], 0, "{fuzz:#}");
+    assert_eq!(fuzz["out_of_time"], false);
+    // The adaptation makes many requests handshakes: a run that never switches tests little.
+    assert!(fuzz["switched"].as_u64().unwrap() >= 10, "{fuzz:#}");
+    let failures = fuzz["failures"].as_array().unwrap();
+    let classes: Vec<&str> = failures
+        .iter()
+        .map(|f| f["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, KNOWN_FUZZ_DEFECTS, "{fuzz:#}");
+    for failure in failures {
+        let keys: Vec<_> = failure.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["class", "detail", "request", "response", "rfc"]);
+        let request = failure["request"].as_str().unwrap().to_ascii_lowercase();
+        assert!(request.contains("\r\ncontent-length:"), "{request}");
+        assert!(request.contains("\r\ntransfer-encoding:"), "{request}");
+        assert!(
+            failure["response"]
+                .as_str()
+                .unwrap()
+                .starts_with("HTTP/1.1 101")
+        );
+        assert_eq!(failure["rfc"], "RFC 9112 6.1");
+    }
+    assert_eq!(
+        status,
+        i32::from(!failures.is_empty()),
+        "a fuzz failure exits 1"
+    );
+}
+
+#[test]
+fn human_report_has_a_fuzz_section_with_the_seed_to_repeat_it() {
+    let server = start_server(&[]);
+    let output = run([
+        "probe",
+        "--only",
+        "h2c-baseline",
+        "--fuzz",
+        "20",
+        "--seed",
+        "77",
+        "--rate",
+        "1000",
+        &server.url,
+    ]);
+    let text = stdout_text(&output);
+    assert!(text.contains("\nfuzz (--seed 77): 20 sent, "), "{text}");
+    // Without --seed, the seed drawn from the clock is printed.
+    let output = run([
+        "probe",
+        "--only",
+        "h2c-baseline",
+        "--fuzz",
+        "1",
+        &server.url,
+    ]);
+    let text = stdout_text(&output);
+    assert!(text.contains("fuzz (--seed "), "{text}");
 }
