@@ -30,8 +30,8 @@ pub(crate) enum Command {
     /// for the raw request it answers.
     Response(ResponseArgs),
     /// Probe a live server: send crafted upgrade requests and grade every answer against
-    /// RFC 9110, 9112, 6455 and 7540. Exit status 1 when a probe fails, 2 when the target is
-    /// unreachable.
+    /// RFC 9110, 9112, 6455 and 7540. Exit status 1 when a probe or the fuzzer fails, 2 when
+    /// the target is unreachable (refused, or a TLS certificate that is not trusted).
     Probe(ProbeArgs),
 }
 

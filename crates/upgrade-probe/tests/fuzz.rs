@@ -15,8 +15,9 @@ use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use upgrade_negotiate::{Outcome, Policy, Protocol, WebSocketAccept, negotiate, parse_request};
+use upgrade_negotiate::{Outcome, Policy, Protocol, negotiate, parse_request};
 use upgrade_probe::{Fuzz, Options, Target, run};
+use upgrade_testkit::wire;
 
 /// The most connections the test server accepts.
 const MAX_CONNECTIONS: usize = 3000;
@@ -38,55 +39,20 @@ fn start_eager_server() -> String {
 
 fn serve_eagerly(mut stream: TcpStream) {
     stream.set_read_timeout(Some(SERVER_WAIT)).unwrap();
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte) {
-            Ok(1) if head.len() < 65536 => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let text = String::from_utf8_lossy(&head).into_owned();
-    let fields: Vec<(&str, &str)> = text
-        .split("\r\n")
-        .skip(1)
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name, value.trim()))
-        .collect();
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
+    let Some(head) = wire::read_head(&mut stream) else {
+        return;
     };
-    if value("upgrade").is_none() {
+    if wire::field(&head, "upgrade").is_none() {
         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         return;
     }
-    let accept = WebSocketAccept::from_key(value("sec-websocket-key").unwrap_or("").as_bytes());
-    let answer = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
-        accept.as_str()
-    );
-    if stream.write_all(answer.as_bytes()).is_err() {
-        return;
+    let key = wire::field(&head, "sec-websocket-key").unwrap_or("");
+    if stream
+        .write_all(wire::websocket_101(key).as_bytes())
+        .is_ok()
+    {
+        wire::answer_ping(&mut stream);
     }
-    // Answer the probe's ping with a pong: a masked frame of at most 125 bytes.
-    let mut header = [0u8; 6];
-    if stream.read_exact(&mut header).is_err() || header[0] != 0x89 {
-        return;
-    }
-    let len = usize::from(header[1] & 0x7f).min(125);
-    let mut payload = vec![0u8; len];
-    if stream.read_exact(&mut payload).is_err() {
-        return;
-    }
-    for (i, b) in payload.iter_mut().enumerate() {
-        *b ^= header[2 + i % 4];
-    }
-    let mut pong = vec![0x8a, len as u8];
-    pong.extend_from_slice(&payload);
-    let _ = stream.write_all(&pong);
 }
 
 /// Sends `request` to `url` and returns the status line of the answer.
