@@ -30,8 +30,8 @@ pub(crate) enum Command {
     /// for the raw request it answers.
     Response(ResponseArgs),
     /// Probe a live server: send crafted upgrade requests and grade every answer against
-    /// RFC 9110, 9112, 6455 and 7540. Exit status 1 when a probe fails, 2 when the target is
-    /// unreachable.
+    /// RFC 9110, 9112, 6455 and 7540. Exit status 1 when a probe or the fuzzer fails, 2 when
+    /// the target is unreachable (refused, or a TLS certificate that is not trusted).
     Probe(ProbeArgs),
 }
 
@@ -128,6 +128,28 @@ pub(crate) struct ProbeArgs {
     /// Trust the CA certificates of this PEM file for TLS.
     #[arg(long, value_name = "FILE")]
     pub(crate) cacert: Option<PathBuf>,
+
+    /// After the catalogue, send N requests drawn from the harness's request generator, one
+    /// connection each, judged by the same oracle; each failing class is reported once with
+    /// the smallest request that shows it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) fuzz: Option<u64>,
+
+    /// The seed of `--fuzz` (default: from the clock, printed in the report): the same seed
+    /// sends the same requests.
+    #[arg(long, value_name = "S", requires = "fuzz")]
+    pub(crate) seed: Option<u64>,
+
+    /// The most `--fuzz` requests per second, shrinking included.
+    #[arg(long, value_name = "PER_SECOND", default_value_t = 200, requires = "fuzz",
+        value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub(crate) rate: u32,
+
+    /// The bound of the whole `--fuzz` run in seconds, shrinking included; requests not sent
+    /// by then are dropped and the report says so.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, requires = "fuzz",
+        value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) fuzz_budget: u64,
 
     /// The server: `http://host[:port]` or `https://host[:port]`.
     #[arg(value_name = "URL")]

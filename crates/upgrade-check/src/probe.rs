@@ -7,13 +7,14 @@
 //! writes JUnit XML besides the report.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use upgrade_probe::{
-    Class, Options, ProbeResult, Report, RunError, Target, Trust, Verdict, run as run_probes,
+    Class, Fuzz, FuzzReport, Options, ProbeResult, Report, RunError, Target, Trust, Verdict,
+    run as run_probes,
 };
 
 use crate::caret::Escaped;
@@ -51,6 +52,15 @@ pub(crate) fn run(args: &ProbeArgs, out: &mut impl Write) -> Result<Outcome, Fai
         only: args.only.clone(),
         timeout: Duration::from_millis(args.timeout),
         trust,
+        fuzz: args.fuzz.map(|count| Fuzz {
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+            seed: args.seed.unwrap_or_else(clock_seed),
+            rate: args.rate,
+            budget: Duration::from_secs(args.fuzz_budget),
+            progress: io::stderr()
+                .is_terminal()
+                .then_some(progress as fn(usize, usize)),
+        }),
         ..Options::default()
     };
     let report = run_probes(&target, &options).map_err(|e| match e {
@@ -73,13 +83,78 @@ pub(crate) fn run(args: &ProbeArgs, out: &mut impl Write) -> Result<Outcome, Fai
     })
 }
 
-/// `{"target", "server", "probes": [...], "summary": {...}}`
+/// A seed from the clock, for a `--fuzz` run without `--seed`.
+fn clock_seed() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| {
+        d.as_secs() ^ u64::from(d.subsec_nanos()).rotate_left(32)
+    })
+}
+
+/// The progress line of `--fuzz`, on a terminal only; erased when the run ends.
+fn progress(sent: usize, count: usize) {
+    let mut err = io::stderr().lock();
+    // Nothing more can be done if stderr is gone.
+    let _ = if sent < count {
+        write!(err, "\rfuzz: {sent}/{count} sent")
+    } else {
+        write!(err, "\r\x1b[2K")
+    };
+    let _ = err.flush();
+}
+
+/// `{"target", "server", "probes": [...], "summary": {...}}`, and `"fuzz"` after a `--fuzz` run.
 #[derive(Serialize)]
 struct ReportJson<'a> {
     target: &'a str,
     server: Option<&'a str>,
     probes: Vec<ProbeJson<'a>>,
     summary: SummaryJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fuzz: Option<FuzzJson<'a>>,
+}
+
+/// `{"seed", "sent", "switched", "errors", "out_of_time", "failures": [...]}`
+#[derive(Serialize)]
+struct FuzzJson<'a> {
+    seed: u64,
+    sent: usize,
+    switched: usize,
+    errors: usize,
+    out_of_time: bool,
+    failures: Vec<FuzzFailureJson<'a>>,
+}
+
+/// One failing class with its smallest request, as text like a probe's.
+#[derive(Serialize)]
+struct FuzzFailureJson<'a> {
+    class: &'a str,
+    rfc: &'a str,
+    detail: &'a str,
+    request: String,
+    response: String,
+}
+
+impl<'a> From<&'a FuzzReport> for FuzzJson<'a> {
+    fn from(fuzz: &'a FuzzReport) -> Self {
+        FuzzJson {
+            seed: fuzz.seed,
+            sent: fuzz.sent,
+            switched: fuzz.switched,
+            errors: fuzz.errors,
+            out_of_time: fuzz.out_of_time,
+            failures: fuzz
+                .failures
+                .iter()
+                .map(|f| FuzzFailureJson {
+                    class: &f.class,
+                    rfc: f.rfc,
+                    detail: &f.detail,
+                    request: String::from_utf8_lossy(&f.request).into_owned(),
+                    response: String::from_utf8_lossy(&f.response).into_owned(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One probe. `request` and `response` are the bytes sent and the first bytes that came back,
@@ -131,6 +206,7 @@ fn write_json(out: &mut impl Write, report: &Report) -> io::Result<()> {
                 not_applicable: report.count(Verdict::NotApplicable),
                 error: report.count(Verdict::Error),
             },
+            fuzz: report.fuzz.as_ref().map(FuzzJson::from),
         },
     )
 }
@@ -187,6 +263,46 @@ fn write_report(out: &mut impl Write, report: &Report) -> io::Result<()> {
                 writeln!(out, "        got: {}", excerpt(&r.response))?;
             }
         }
+    }
+    if let Some(fuzz) = &report.fuzz {
+        write_fuzz(out, fuzz)?;
+    }
+    Ok(())
+}
+
+/// The `fuzz` section: the counts and seed, then each failing class with its request.
+fn write_fuzz(out: &mut impl Write, fuzz: &FuzzReport) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "fuzz (--seed {}): {} sent, {} switched, {} without an answer, {} failing class(es){}",
+        fuzz.seed,
+        fuzz.sent,
+        fuzz.switched,
+        fuzz.errors,
+        fuzz.failures.len(),
+        if fuzz.out_of_time {
+            "; the time budget ran out"
+        } else {
+            ""
+        }
+    )?;
+    for f in &fuzz.failures {
+        writeln!(
+            out,
+            "  fail  {}  {}  {}",
+            f.class,
+            f.rfc,
+            Escaped(f.detail.as_bytes())
+        )?;
+        writeln!(
+            out,
+            "        sent ({} field lines, {} before shrinking): {}",
+            f.lines,
+            f.original_lines,
+            Escaped(&f.request)
+        )?;
+        writeln!(out, "        got: {}", excerpt(&f.response))?;
     }
     Ok(())
 }

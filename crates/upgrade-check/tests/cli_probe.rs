@@ -377,6 +377,10 @@ fn usage_errors_exit_2() {
         vec!["probe", "--json", "--junit", "x.xml", &url],
         vec!["probe", "--timeout", "0", &url],
         vec!["probe", "--insecure", "--cacert", "ca.pem", &url],
+        vec!["probe", "--seed", "1", &url],
+        vec!["probe", "--rate", "10", &url],
+        vec!["probe", "--fuzz", "0", &url],
+        vec!["probe", "--fuzz", "10", "--rate", "0", &url],
         vec![
             "probe",
             "--cacert",
@@ -393,4 +397,78 @@ fn usage_errors_exit_2() {
         );
         assert!(!stderr_text(&output).is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn fuzz_against_upgrade_server_finds_nothing() {
+    let server = start_server(&[]);
+    let started = Instant::now();
+    let (status, report) = json_of(&run([
+        "probe",
+        "--json",
+        "--only",
+        "websocket-baseline",
+        "--fuzz",
+        "200",
+        "--seed",
+        "1",
+        &server.url,
+    ]));
+    let elapsed = started.elapsed();
+    eprintln!("--fuzz 200 against upgrade-server took {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+    assert_eq!(verdicts(&report)["websocket-baseline"], "pass");
+    let fuzz = &report["fuzz"];
+    let keys: Vec<_> = fuzz.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "errors",
+            "failures",
+            "out_of_time",
+            "seed",
+            "sent",
+            "switched"
+        ],
+        "{fuzz:#}"
+    );
+    assert_eq!(fuzz["seed"], 1);
+    assert_eq!(fuzz["sent"], 200);
+    assert_eq!(fuzz["errors"], 0, "{fuzz:#}");
+    assert_eq!(fuzz["out_of_time"], false);
+    // The adaptation makes many requests handshakes: a run that never switches tests little.
+    assert!(fuzz["switched"].as_u64().unwrap() >= 10, "{fuzz:#}");
+    let failures = fuzz["failures"].as_array().unwrap();
+    assert!(failures.is_empty(), "{fuzz:#}");
+    assert_eq!(status, 0, "no fail, no fuzz failure: exit 0");
+}
+
+#[test]
+fn human_report_has_a_fuzz_section_with_the_seed_to_repeat_it() {
+    let server = start_server(&[]);
+    let output = run([
+        "probe",
+        "--only",
+        "h2c-baseline",
+        "--fuzz",
+        "20",
+        "--seed",
+        "77",
+        "--rate",
+        "1000",
+        &server.url,
+    ]);
+    let text = stdout_text(&output);
+    assert!(text.contains("\nfuzz (--seed 77): 20 sent, "), "{text}");
+    // Without --seed, the seed drawn from the clock is printed.
+    let output = run([
+        "probe",
+        "--only",
+        "h2c-baseline",
+        "--fuzz",
+        "1",
+        &server.url,
+    ]);
+    let text = stdout_text(&output);
+    assert!(text.contains("fuzz (--seed "), "{text}");
 }

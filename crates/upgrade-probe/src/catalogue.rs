@@ -115,8 +115,8 @@ fn http10(mut request: Request) -> Request {
 }
 
 /// Sets the method.
-fn method(mut request: Request, method: &'static str) -> Request {
-    request.method = method;
+fn method(mut request: Request, method: &str) -> Request {
+    request.method = method.to_owned();
     request
 }
 

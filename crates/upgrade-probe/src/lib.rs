@@ -13,6 +13,10 @@
 //! - `n/a`: the baseline shows the server does not speak the protocol there;
 //! - `error`: no answer could be had.
 //!
+//! With [`Options::fuzz`], generated requests follow the catalogue ([`Fuzz`], [`FuzzReport`]):
+//! the harness's request generator, seeded, adapted to the target, judged by the same graders,
+//! each failing class reported once with the smallest request that shows it.
+//!
 //! Blocking `std::net`, no async runtime; TLS with rustls (ring). Every read is bounded in
 //! time and bytes.
 //!
@@ -32,6 +36,7 @@
 mod after;
 mod catalogue;
 mod conn;
+mod fuzz;
 mod grade;
 mod oracle;
 mod request;
@@ -41,6 +46,7 @@ mod tls;
 mod verdict;
 
 pub use catalogue::{Context, Grader, Needs, Probe, catalogue};
+pub use fuzz::{Fuzz, FuzzFailure, FuzzReport};
 pub use request::{Request, Version};
 pub use run::{Options, RunError, run};
 pub use target::{Scheme, Target, TargetError};

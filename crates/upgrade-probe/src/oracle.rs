@@ -56,7 +56,7 @@ pub(crate) fn decide(request: &Request, offers: &[&str]) -> Decided {
         .filter_map(|offer| Protocol::parse(offer.as_bytes()).ok())
         .collect();
     let fields = lines(&request.fields);
-    let asked = Asked::new(request.method, version(request.version), fields.as_slice());
+    let asked = Asked::new(&request.method, version(request.version), fields.as_slice());
     let decision = negotiate(asked, &offers, &Policy::default());
     let expected = match decision.outcome() {
         Outcome::Switch => Expected::Switch,
@@ -74,7 +74,7 @@ pub(crate) fn decide(request: &Request, offers: &[&str]) -> Decided {
 /// `Upgrade` (the switched-to stack of a 101), or the reason it is not legitimate.
 fn client_check(request: &Request, head: &Head) -> Result<Vec<String>, ClientReason> {
     let fields = lines(&request.fields);
-    let asked = Asked::new(request.method, version(request.version), fields.as_slice());
+    let asked = Asked::new(&request.method, version(request.version), fields.as_slice());
     let answer_fields = lines(&head.fields);
     let minor = HttpVersion::from_minor(head.minor);
     let answered = Answered::new(head.status, minor, answer_fields.as_slice());
@@ -86,40 +86,66 @@ fn client_check(request: &Request, head: &Head) -> Result<Vec<String>, ClientRea
     }
 }
 
+/// Why an answer fails: a stable kebab-case class and one line in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    /// The negotiator's reason code for a 101 it would not send (`connection-missing-upgrade`),
+    /// or the status and the reason code of `check_response` for an answer it refuses
+    /// (`101-protocol-not-offered`, `426-upgrade-missing`).
+    pub(crate) class: String,
+    /// Why, in words.
+    pub(crate) detail: String,
+}
+
 /// Whether `head`, a 101, is a legitimate switch for `request`: `Ok` with the protocol (the
 /// lowest layer, as the server spelled it), or why not.
-pub(crate) fn judge_switch(request: &Request, head: &Head) -> Result<String, String> {
-    let refused = |reason| format!("check_response refuses the 101: {}", client_reason(reason));
-    let protocols = client_check(request, head).map_err(refused)?;
+pub(crate) fn judge_switch(request: &Request, head: &Head) -> Result<String, Fault> {
+    let protocols = client_check(request, head).map_err(|reason| refused(head, reason))?;
     let Some(protocol) = protocols.first() else {
-        return Err("check_response refuses the 101: no protocol".into());
+        return Err(Fault {
+            class: "101-upgrade-empty".into(),
+            detail: "check_response refuses the 101: no protocol".into(),
+        });
     };
-    let offer =
-        Protocol::parse(protocol.as_bytes()).map_err(|e| format!("the 101's protocol: {e}"))?;
+    let offer = Protocol::parse(protocol.as_bytes()).map_err(|e| Fault {
+        class: "101-upgrade-malformed".into(),
+        detail: format!("the 101's protocol: {e}"),
+    })?;
     let offers = [offer];
     let fields = lines(&request.fields);
-    let asked = Asked::new(request.method, version(request.version), fields.as_slice());
+    let asked = Asked::new(&request.method, version(request.version), fields.as_slice());
     let decision = negotiate(asked, &offers, &Policy::default());
     if decision.outcome() != Outcome::Switch {
-        return Err(format!(
-            "a 101 to {protocol} where negotiate(offers=[{protocol}]) decides {} ({})",
-            decision.outcome().code(),
-            decision.reason().code()
-        ));
+        return Err(Fault {
+            class: decision.reason().code().into(),
+            detail: format!(
+                "a 101 to {protocol} where negotiate(offers=[{protocol}]) decides {} ({})",
+                decision.outcome().code(),
+                decision.reason().code()
+            ),
+        });
     }
     Ok(protocol.clone())
 }
 
 /// Whether `head`, any status but 101, is legitimate for `request` as `check_response` sees
 /// it (a 426 must name the protocols it requires; an `Upgrade` must follow the grammar).
-pub(crate) fn check_other(request: &Request, head: &Head) -> Result<(), String> {
-    client_check(request, head).map(|_| ()).map_err(|reason| {
-        format!(
+pub(crate) fn check_other(request: &Request, head: &Head) -> Result<(), Fault> {
+    client_check(request, head)
+        .map(|_| ())
+        .map_err(|reason| refused(head, reason))
+}
+
+/// `check_response` refusing `head`, classed by status and reason code.
+fn refused(head: &Head, reason: ClientReason) -> Fault {
+    Fault {
+        class: format!("{}-{}", head.status, reason.code()),
+        detail: format!(
             "check_response refuses the {}: {}",
             head.status,
             client_reason(reason)
-        )
-    })
+        ),
+    }
 }
 
 /// A reason of the client-side check in words, with its code.

@@ -13,7 +13,7 @@ pub enum Version {
 /// fields reach the server exactly as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
-    pub(crate) method: &'static str,
+    pub(crate) method: String,
     pub(crate) path: String,
     pub(crate) version: Version,
     pub(crate) fields: Vec<(String, Vec<u8>)>,
@@ -25,9 +25,9 @@ pub struct Request {
 
 impl Request {
     /// A request with no field lines and no body.
-    pub(crate) fn new(method: &'static str, path: &str, version: Version) -> Request {
+    pub(crate) fn new(method: &str, path: &str, version: Version) -> Request {
         Request {
-            method,
+            method: method.to_owned(),
             path: path.to_owned(),
             version,
             fields: Vec::new(),
@@ -57,7 +57,7 @@ impl Request {
 
     /// The method.
     pub fn method(&self) -> &str {
-        self.method
+        &self.method
     }
 
     /// The version of the request line.

@@ -7,7 +7,8 @@ use rustls::ClientConfig;
 
 use crate::after;
 use crate::catalogue::{self, Context, Grader, Needs, Probe};
-use crate::conn::{Answer, Conn, Final, Stop};
+use crate::conn::{Answer, Conn, Final, Head, Stop};
+use crate::fuzz::{Fuzz, Fuzzer};
 use crate::grade::{self, Continue, Graded};
 use crate::oracle;
 use crate::request::Request;
@@ -30,6 +31,8 @@ pub struct Options {
     pub silence: Duration,
     /// Which TLS certificates to trust for `https://`.
     pub trust: Trust,
+    /// Send generated requests after the catalogue (`--fuzz N`).
+    pub fuzz: Option<Fuzz>,
 }
 
 impl Default for Options {
@@ -41,6 +44,7 @@ impl Default for Options {
             timeout: Duration::from_millis(3000),
             silence: Duration::from_millis(400),
             trust: Trust::default(),
+            fuzz: None,
         }
     }
 }
@@ -118,7 +122,10 @@ pub fn run(target: &Target, options: &Options) -> Result<Report, RunError> {
 
     let wanted =
         |probe: &Probe| options.only.is_empty() || options.only.iter().any(|id| id == probe.id);
-    let needed = |needs: Needs| probes.iter().any(|p| wanted(p) && p.needs == needs);
+    // The fuzzer offers what the baselines found, so it needs both.
+    let needed = |needs: Needs| {
+        options.fuzz.is_some() || probes.iter().any(|p| wanted(p) && p.needs == needs)
+    };
     let runner = Runner {
         target,
         tls,
@@ -152,10 +159,22 @@ pub fn run(target: &Target, options: &Options) -> Result<Report, RunError> {
             results.push(result);
         }
     }
+    let fuzz = options.fuzz.as_ref().map(|fuzz| {
+        let fuzzer = Fuzzer {
+            target,
+            tls: runner.tls.clone(),
+            path: &options.ws_path,
+            offers: found.offers(),
+            timeout: options.timeout,
+            silence: options.silence,
+        };
+        fuzzer.run(fuzz)
+    });
     Ok(Report {
         target: target.to_string(),
         server: found.server,
         results,
+        fuzz,
     })
 }
 
@@ -170,10 +189,10 @@ impl Runner<'_> {
     fn probe(&self, probe: &Probe, found: &mut Found) -> ProbeResult {
         let mut request_bytes = probe.request.to_bytes();
         let mut response = Vec::new();
-        let (verdict, detail) = match self.skip(probe, found) {
-            Some(why) => (Verdict::NotApplicable, why),
+        let graded = match self.skip(probe, found) {
+            Some(why) => Graded::new(Verdict::NotApplicable, why),
             None => match Conn::connect(self.target, self.tls.as_ref(), self.options.timeout) {
-                Err(e) => (Verdict::Error, e.0),
+                Err(e) => Graded::new(Verdict::Error, e.0),
                 Ok(mut conn) => {
                     let graded = self.exchange(probe, &mut conn, found, &mut request_bytes);
                     response = conn.transcript().to_vec();
@@ -185,8 +204,8 @@ impl Runner<'_> {
             id: probe.id,
             class: probe.class,
             rfc: probe.rfc,
-            verdict,
-            detail,
+            verdict: graded.verdict,
+            detail: graded.detail,
             request: request_bytes,
             response,
         }
@@ -221,38 +240,28 @@ impl Runner<'_> {
         found: &mut Found,
         sent: &mut Vec<u8>,
     ) -> Graded {
-        let request = &probe.request;
-        let (answer, continued) = send(conn, request, self.options.silence);
-        if let Some(graded) = grade::interims(request, &answer.interims) {
-            return graded;
-        }
-        let answer = match answer.end {
-            Err(stop) => return grade::stopped(stop, conn.received() > 0),
-            Ok(answer) => answer,
-        };
-        if found.server.is_none() {
-            found.server = answer
-                .head
-                .values("server")
-                .next()
-                .map(|v| String::from_utf8_lossy(v).into_owned());
-        }
-        if answer.head.status == 101 {
-            return switched(request, &answer, continued, conn);
-        }
         let path = match probe.needs {
             Needs::H2c => &self.options.h2c_path,
             _ => &self.options.ws_path,
         };
-        let graded = grade::other(
-            probe,
-            request,
-            &answer,
+        let (graded, head) = judge(
+            conn,
+            &probe.request,
+            probe.grader,
             &found.offers(),
             &format!("at {path}"),
+            self.options.silence,
         );
+        if found.server.is_none() {
+            found.server = head
+                .as_ref()
+                .and_then(|head| head.values("server").next())
+                .map(|v| String::from_utf8_lossy(v).into_owned());
+        }
+        let plain_answer = head.is_some_and(|head| head.status != 101);
         if probe.grader != Grader::SecondRequest
-            || !matches!(graded.0, Verdict::Pass | Verdict::Warn)
+            || !plain_answer
+            || !matches!(graded.verdict, Verdict::Pass | Verdict::Warn)
         {
             return graded;
         }
@@ -260,26 +269,61 @@ impl Runner<'_> {
         sent.extend_from_slice(&second.to_bytes());
         let (next, _) = send(conn, &second, self.options.silence);
         match next.end {
-            Ok(next) if next.head.status == 101 => (
-                Verdict::Fail,
-                "a 101 to the plain request that followed the refusal".into(),
+            Ok(next) if next.head.status == 101 => Graded::fail(
+                "tunnel-after-refusal",
+                "a 101 to the plain request that followed the refusal",
             ),
-            Ok(next) => (
-                graded.0,
-                format!("{}; the next request on the connection got {}: no tunnel", graded.1, next.head.status),
+            Ok(next) => Graded::new(
+                graded.verdict,
+                format!(
+                    "{}; the next request on the connection got {}: no tunnel",
+                    graded.detail, next.head.status
+                ),
             ),
-            Err(Stop::NotHttp) => (
-                Verdict::Fail,
-                "the request after the refusal got bytes that are not HTTP back: the connection was still tunnelled (RFC 9110 7.8: no switch without 101)".into(),
+            Err(Stop::NotHttp) => Graded::fail(
+                "tunnel-after-refusal",
+                "the request after the refusal got bytes that are not HTTP back: the connection was still tunnelled (RFC 9110 7.8: no switch without 101)",
             ),
-            Err(Stop::Closed | Stop::Reset) => (graded.0, format!("{}; the server then closed the connection", graded.1)),
-            Err(Stop::Silence) => (
+            Err(Stop::Closed | Stop::Reset) => Graded::new(
+                graded.verdict,
+                format!("{}; the server then closed the connection", graded.detail),
+            ),
+            Err(Stop::Silence) => Graded::new(
                 Verdict::Warn,
-                "no answer to the request after the refusal: the connection may still be tunnelled".into(),
+                "no answer to the request after the refusal: the connection may still be tunnelled",
             ),
-            Err(stop) => (Verdict::Error, format!("the request after the refusal: {}", stop.describe())),
+            Err(stop) => Graded::new(
+                Verdict::Error,
+                format!("the request after the refusal: {}", stop.describe()),
+            ),
         }
     }
+}
+
+/// Sends `request` on `conn` and grades the answer by `grader`, against a server that speaks
+/// `offers`; with the final response's head, when one came.
+pub(crate) fn judge(
+    conn: &mut Conn,
+    request: &Request,
+    grader: Grader,
+    offers: &[&str],
+    path_note: &str,
+    silence: Duration,
+) -> (Graded, Option<Head>) {
+    let (answer, continued) = send(conn, request, silence);
+    if let Some(graded) = grade::interims(request, &answer.interims) {
+        return (graded, None);
+    }
+    let answer = match answer.end {
+        Err(stop) => return (grade::stopped(stop, conn.received() > 0), None),
+        Ok(answer) => answer,
+    };
+    let graded = if answer.head.status == 101 {
+        switched(request, &answer, continued, conn)
+    } else {
+        grade::other(grader, request, &answer, offers, path_note)
+    };
+    (graded, Some(answer.head))
 }
 
 /// Sends `request`, holding its body back for `100 Continue` when it asks, and reads the
@@ -326,10 +370,10 @@ fn send(conn: &mut Conn, request: &Request, silence: Duration) -> (Answer, Conti
 fn switched(request: &Request, answer: &Final, continued: Continue, conn: &mut Conn) -> Graded {
     let protocol = match oracle::judge_switch(request, &answer.head) {
         Ok(protocol) => protocol,
-        Err(why) => return (Verdict::Fail, why),
+        Err(fault) => return fault.into(),
     };
-    if let Err(why) = grade::switch_form(&answer.head, continued) {
-        return (Verdict::Fail, why);
+    if let Err(fault) = grade::switch_form(&answer.head, continued) {
+        return fault.into();
     }
     let silence = if continued == Continue::Silence {
         "; no 100 Continue came within the window, the body was sent anyway"
@@ -347,11 +391,14 @@ fn switched(request: &Request, answer: &Final, continued: Continue, conn: &mut C
         Ok("the probe does not speak it further".to_owned())
     };
     match after {
-        Ok(note) if continued == Continue::Silence => (
+        Ok(note) if continued == Continue::Silence => Graded::new(
             Verdict::Warn,
             format!("switched to {protocol}; {note}{silence}"),
         ),
-        Ok(note) => (Verdict::Pass, format!("switched to {protocol}; {note}")),
-        Err(why) => (Verdict::Fail, format!("switched to {protocol}, then {why}")),
+        Ok(note) => Graded::new(Verdict::Pass, format!("switched to {protocol}; {note}")),
+        Err(why) => Graded::fail(
+            "broken-after-switch",
+            format!("switched to {protocol}, then {why}"),
+        ),
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::fuzz::FuzzReport;
+
 /// How an answer is judged (DESIGN.md section 8). Ordered as the report lists them: fails
 /// first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -138,6 +140,8 @@ pub struct Report {
     pub server: Option<String>,
     /// One result per probe, in catalogue order.
     pub results: Vec<ProbeResult>,
+    /// What `--fuzz` found, when it ran.
+    pub fuzz: Option<FuzzReport>,
 }
 
 impl Report {
@@ -146,8 +150,8 @@ impl Report {
         self.results.iter().filter(|r| r.verdict == verdict).count()
     }
 
-    /// Whether any probe failed.
+    /// Whether any probe failed, or the fuzzer found a failure.
     pub fn failed(&self) -> bool {
-        self.count(Verdict::Fail) > 0
+        self.count(Verdict::Fail) > 0 || self.fuzz.as_ref().is_some_and(|f| !f.failures.is_empty())
     }
 }

@@ -23,6 +23,8 @@
 //!   buffers, without allocating.
 //! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
 //!   corpus replay.
+//! - [`wire`]: the server side of small loopback test servers (a request head, a websocket
+//!   101, a pong).
 //!
 //! ```
 //! use upgrade_testkit::checks::check_upgrade_bytes;
@@ -55,6 +57,7 @@ pub mod roundtrip;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod targets;
+pub mod wire;
 
 pub use reference::{RefItem, RefKind, RefOutcome, reference_parse};
 
