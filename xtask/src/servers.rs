@@ -236,6 +236,10 @@ fn conclude(rows: &[Row], update_expected: bool) -> Result<bool, String> {
     if !failures.is_empty() {
         println!("\nfailures:\n{failures}");
     }
+    let fuzz = report::fuzz_text(rows);
+    if !fuzz.is_empty() {
+        println!("\nover-the-wire fuzzing (not compared with servers/expected.json):\n{fuzz}");
+    }
 
     let out_dir = process::target_dir()?.join("servers");
     launch::make_dir(&out_dir)?;
@@ -274,6 +278,16 @@ fn conclude(rows: &[Row], update_expected: bool) -> Result<bool, String> {
             println!(
                 "the control upgrade-server must pass every probe: {}",
                 not_passed.join(", ")
+            );
+        }
+        if let Some(fuzz) = control.fuzz()
+            && !fuzz.failures.is_empty()
+        {
+            ok = false;
+            let classes: Vec<&str> = fuzz.failures.iter().map(|f| f.class.as_str()).collect();
+            println!(
+                "the control upgrade-server must give the fuzzer nothing: {}",
+                classes.join(", ")
             );
         }
     }

@@ -28,6 +28,32 @@ pub(crate) struct Probe {
 #[derive(Debug, Deserialize)]
 struct ProbeView {
     probes: Vec<Probe>,
+    #[serde(default)]
+    fuzz: Option<Fuzz>,
+}
+
+/// What `--fuzz` found, as the probe's `--json` object has it under `"fuzz"`.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct Fuzz {
+    pub(crate) seed: u64,
+    pub(crate) sent: u64,
+    #[serde(default)]
+    pub(crate) switched: u64,
+    pub(crate) failures: Vec<FuzzFailure>,
+}
+
+/// One failing class of a fuzz run, with the smallest request that shows it.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct FuzzFailure {
+    pub(crate) class: String,
+    #[serde(default)]
+    pub(crate) rfc: String,
+    #[serde(default)]
+    pub(crate) detail: String,
+    #[serde(default)]
+    pub(crate) request: String,
+    #[serde(default)]
+    pub(crate) response: String,
 }
 
 /// One server's row: who it is and what the probe said (or why there is no answer).
@@ -48,6 +74,15 @@ impl Row {
             .and_then(|v| ProbeView::deserialize(v).ok())
             .map(|v| v.probes)
             .unwrap_or_default()
+    }
+
+    /// What `--fuzz` found, when the probe ran with it.
+    pub(crate) fn fuzz(&self) -> Option<Fuzz> {
+        self.probe
+            .as_ref()
+            .ok()
+            .and_then(|v| ProbeView::deserialize(v).ok())
+            .and_then(|v| v.fuzz)
     }
 
     /// The verdict of every probe, by id.
@@ -149,6 +184,44 @@ pub(crate) fn failures_text(rows: &[Row]) -> String {
                     let _ = writeln!(out, "  {} ({}): {}", probe.id, probe.rfc, probe.detail);
                 }
             }
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// What `--fuzz` found on each server: the requests sent, and each failing class once with its
+/// RFC clause and the first line of the smallest request that shows it. Empty without `--fuzz`.
+pub(crate) fn fuzz_text(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for row in rows {
+        let Some(fuzz) = row.fuzz() else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{}: {} requests (seed {}), {} switched, {} failing class(es)",
+            row.name,
+            fuzz.sent,
+            fuzz.seed,
+            fuzz.switched,
+            fuzz.failures.len()
+        );
+        for failure in &fuzz.failures {
+            let first_line = failure.request.lines().next().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} ({}): {}\n    smallest request: {} ({} field lines)",
+                failure.class,
+                failure.rfc,
+                failure.detail,
+                first_line.trim_end(),
+                failure
+                    .request
+                    .lines()
+                    .skip(1)
+                    .take_while(|l| !l.trim().is_empty())
+                    .count()
+            );
         }
     }
     out.trim_end().to_string()
@@ -350,6 +423,35 @@ pub(crate) fn report_html(rows: &[Row]) -> String {
             out.push_str("</section>\n");
         }
     }
+    let fuzzed: Vec<(&Row, Fuzz)> = rows
+        .iter()
+        .filter_map(|row| row.fuzz().map(|fuzz| (row, fuzz)))
+        .collect();
+    if !fuzzed.is_empty() {
+        out.push_str("<h2 id=\"fuzz\">Over-the-wire fuzzing</h2>\n");
+        for (row, fuzz) in &fuzzed {
+            let _ = write!(
+                out,
+                "<h3>{}: {} requests (seed {}), {} failing class(es)</h3>\n",
+                escape(&row.name),
+                fuzz.sent,
+                fuzz.seed,
+                fuzz.failures.len()
+            );
+            for failure in &fuzz.failures {
+                let _ = write!(
+                    out,
+                    "<section class=\"fuzz\"><h4>{} &middot; {}</h4><p>{}</p>\
+                     <h4>smallest request</h4><pre>{}</pre><h4>answer</h4><pre>{}</pre></section>\n",
+                    escape(&failure.class),
+                    escape(&failure.rfc),
+                    escape(&failure.detail),
+                    escape(&failure.request),
+                    escape(&failure.response)
+                );
+            }
+        }
+    }
     let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
     out
 }
@@ -419,6 +521,36 @@ mod tests {
         let answered = report_html(rows.get(..2).unwrap());
         assert!(answered.contains("<tr class=\"all-pass\"><th class=\"probe\">baseline</th>"));
         assert_eq!(answered.matches("class=\"all-pass\"").count(), 1);
+    }
+
+    #[test]
+    fn lists_each_fuzz_class_once_with_its_smallest_request() {
+        let probe = json!({
+            "target": "http://127.0.0.1:1",
+            "server": null,
+            "probes": [],
+            "summary": {"pass": 0, "fail": 0, "warn": 0, "n/a": 0, "error": 0},
+            "fuzz": {"seed": 7, "sent": 50, "switched": 3, "failures": [{
+                "class": "http10-ignored", "rfc": "RFC 9110 7.8", "detail": "a 101 to HTTP/1.0",
+                "request": "GET / HTTP/1.0\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+                "response": "HTTP/1.1 101 Switching Protocols\r\n\r\n"
+            }]}
+        });
+        let rows = vec![Row {
+            name: "s".into(),
+            version: "1".into(),
+            role: "server",
+            probe: Ok(probe),
+        }];
+        assert_eq!(
+            fuzz_text(&rows),
+            "s: 50 requests (seed 7), 3 switched, 1 failing class(es)\n  \
+             http10-ignored (RFC 9110 7.8): a 101 to HTTP/1.0\n    \
+             smallest request: GET / HTTP/1.0 (2 field lines)"
+        );
+        let html = report_html(&rows);
+        assert!(html.contains("<h2 id=\"fuzz\">") && html.contains("http10-ignored"));
+        assert_eq!(fuzz_text(&fixture()), "");
     }
 
     #[test]
