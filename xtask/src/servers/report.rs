@@ -430,19 +430,19 @@ pub(crate) fn report_html(rows: &[Row]) -> String {
     if !fuzzed.is_empty() {
         out.push_str("<h2 id=\"fuzz\">Over-the-wire fuzzing</h2>\n");
         for (row, fuzz) in &fuzzed {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<h3>{}: {} requests (seed {}), {} failing class(es)</h3>\n",
+                "<h3>{}: {} requests (seed {}), {} failing class(es)</h3>",
                 escape(&row.name),
                 fuzz.sent,
                 fuzz.seed,
                 fuzz.failures.len()
             );
             for failure in &fuzz.failures {
-                let _ = write!(
+                let _ = writeln!(
                     out,
                     "<section class=\"fuzz\"><h4>{} &middot; {}</h4><p>{}</p>\
-                     <h4>smallest request</h4><pre>{}</pre><h4>answer</h4><pre>{}</pre></section>\n",
+                     <h4>smallest request</h4><pre>{}</pre><h4>answer</h4><pre>{}</pre></section>",
                     escape(&failure.class),
                     escape(&failure.rfc),
                     escape(&failure.detail),
