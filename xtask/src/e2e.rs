@@ -10,7 +10,6 @@
 //! Only 127.0.0.1 is ever contacted.
 
 mod clients;
-mod raw;
 mod readme;
 pub(crate) mod server;
 
@@ -19,7 +18,8 @@ use std::process::{Command, ExitCode, Stdio};
 
 use crate::process::{self, workspace_root};
 
-/// Run the example server against curl, Python websockets, headless Chromium and raw sockets.
+/// Run the example server against curl, Python websockets and headless Chromium, and the
+/// README's server example against Python websockets.
 #[derive(clap::Args, Debug)]
 pub(crate) struct E2eArgs {
     /// Run only the scenarios whose name contains this text.
@@ -57,7 +57,6 @@ pub(crate) struct Scenario {
 fn scenarios() -> Vec<Scenario> {
     let mut all = clients::scenarios();
     all.extend(readme::scenarios());
-    all.extend(raw::scenarios());
     all
 }
 
