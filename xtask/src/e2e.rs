@@ -1,12 +1,14 @@
 //! `cargo xtask e2e`: the example server (`upgrade-server`) against clients nobody here wrote.
 //!
-//! Builds the server, installs the clients that are missing (curl, Python `websockets`, Debian
-//! `chromium`; it checks first and says what it installs), then runs every scenario against a
-//! fresh server on a loopback port: start it with `--port 0`, read the port it prints, run the
-//! client with a time limit, check what came back, stop the server. Every scenario prints one
-//! `PASS` or `FAIL` line saying what it proved, with excerpts of what the client and the server
-//! said; a summary line follows, and the exit status is non-zero when any scenario failed.
+//! Builds the server, installs the clients that the selected scenarios need and do not find
+//! (curl, Python `websockets`, Debian `chromium`; it says what it installs), then runs each
+//! scenario as a libtest-mimic trial against a fresh server on a loopback port: start it with
+//! `--port 0`, read the port it prints, run the client with a time limit, check what came back,
+//! stop the server. A trial prints what it proves and, on success, excerpts of what the client
+//! and the server said; libtest-mimic prints `ok` or `FAILED` (with why), the summary line, and
+//! takes libtest's arguments (`--list`, a name filter, `--exact`, `--skip`).
 //!
+//! The handshakes no real client sends are tests of `upgrade-examples` (`tests/server/`).
 //! Only 127.0.0.1 is ever contacted.
 
 mod clients;
@@ -15,6 +17,9 @@ pub(crate) mod server;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
 
 use crate::process::{self, workspace_root};
 
@@ -22,12 +27,11 @@ use crate::process::{self, workspace_root};
 /// README's server example against Python websockets.
 #[derive(clap::Args, Debug)]
 pub(crate) struct E2eArgs {
-    /// Run only the scenarios whose name contains this text.
-    #[arg(long, value_name = "TEXT")]
+    /// Run only the scenarios whose name contains this text: the same as the FILTER argument.
+    #[arg(long, value_name = "TEXT", conflicts_with = "filter")]
     only: Option<String>,
-    /// List the scenarios and what each proves, without running them.
-    #[arg(long)]
-    list: bool,
+    #[command(flatten)]
+    harness: Arguments,
 }
 
 /// What the scenarios need: the server binary and the Python client.
@@ -63,59 +67,54 @@ fn scenarios() -> Vec<Scenario> {
 pub(crate) fn main(args: E2eArgs) -> Result<ExitCode, String> {
     let root = workspace_root();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {root:?}: {e}"))?;
-    let selected: Vec<Scenario> = scenarios()
+    let mut harness = args.harness;
+    if args.only.is_some() {
+        harness.filter = args.only;
+    }
+    // One at a time: each scenario's evidence then follows its own `test NAME ...` line, and
+    // two browsers or servers never compete for the machine.
+    harness.test_threads.get_or_insert(1);
+
+    let all = scenarios();
+    let selected: Vec<&'static str> = all
+        .iter()
+        .filter(|s| !harness.is_filtered_out(&Trial::test(s.name, || Ok(()))))
+        .map(|s| s.name)
+        .collect();
+    let env = if harness.list || selected.is_empty() {
+        None
+    } else {
+        let env = Env {
+            server: process::cargo_bin("upgrade-examples", "upgrade-server")?,
+            websocket_client: root.join("crates/upgrade-examples/e2e/websocket_client.py"),
+            chromium_page: root.join("crates/upgrade-examples/e2e/chromium_page.py"),
+        };
+        install_clients(&selected)?;
+        println!();
+        Some(Arc::new(env))
+    };
+    let trials = all
         .into_iter()
-        .filter(|s| {
-            args.only
-                .as_deref()
-                .is_none_or(|only| s.name.contains(only))
+        .map(|scenario| match &env {
+            Some(env) => {
+                let env = Arc::clone(env);
+                Trial::test(scenario.name, move || run_trial(&scenario, &env))
+            }
+            // Only listed, or filtered out: never run.
+            None => Trial::test(scenario.name, || Ok(())),
         })
         .collect();
-    if args.list {
-        for scenario in &selected {
-            println!("{:<32} {}", scenario.name, scenario.proves);
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    if selected.is_empty() {
-        return Err("no scenario matches --only".to_string());
-    }
-
-    let env = Env {
-        server: process::cargo_bin("upgrade-examples", "upgrade-server")?,
-        websocket_client: root.join("crates/upgrade-examples/e2e/websocket_client.py"),
-        chromium_page: root.join("crates/upgrade-examples/e2e/chromium_page.py"),
-    };
-    install_clients(&selected)?;
-
-    println!();
-    let (mut passed, mut failed) = (0usize, 0usize);
-    for scenario in &selected {
-        match (scenario.run)(&env) {
-            Ok(evidence) => {
-                passed += 1;
-                println!("PASS {}: {}", scenario.name, scenario.proves);
-                print_indented(&evidence);
-            }
-            Err(why) => {
-                failed += 1;
-                println!("FAIL {}: {}", scenario.name, scenario.proves);
-                print_indented(&why.lines().map(str::to_string).collect::<Vec<_>>());
-            }
-        }
-    }
-    println!("\n{passed} passed, {failed} failed");
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(libtest_mimic::run(&harness, trials).exit_code())
 }
 
-fn print_indented(lines: &[String]) {
-    for line in lines {
+/// Runs one scenario, printing what it proves and, when it passes, its evidence.
+fn run_trial(scenario: &Scenario, env: &Env) -> Result<(), Failed> {
+    println!("\n     proves: {}", scenario.proves);
+    let evidence = (scenario.run)(env)?;
+    for line in &evidence {
         println!("     | {line}");
     }
+    Ok(())
 }
 
 /// A client program the scenarios need.
@@ -147,10 +146,10 @@ impl Client {
 }
 
 /// Installs the clients the selected scenarios need and do not find.
-fn install_clients(selected: &[Scenario]) -> Result<(), String> {
+fn install_clients(selected: &[&str]) -> Result<(), String> {
     let needed: Vec<Client> = [Client::Curl, Client::PythonWebsockets, Client::Chromium]
         .into_iter()
-        .filter(|client| selected.iter().any(|s| clients::needs(s.name, *client)))
+        .filter(|client| selected.iter().any(|name| clients::needs(name, *client)))
         .collect();
     install(&needed)
 }

@@ -25,8 +25,8 @@ struct Cli {
 enum Command {
     /// Fuzz every target over its committed corpus and the dictionary, then print a summary.
     Fuzz(fuzz::FuzzArgs),
-    /// Run the example server against curl, Python websockets and headless Chromium; one
-    /// PASS/FAIL line per scenario.
+    /// Run the example server against curl, Python websockets and headless Chromium, one
+    /// libtest-mimic trial per scenario (libtest's arguments: `--list`, a filter, `--skip`).
     E2e(e2e::E2eArgs),
     /// Run the criterion benches and print one table per input; `--gate` compares instruction
     /// counts with the committed baseline instead.

@@ -86,7 +86,7 @@ fn expect_all(output: &Output, needles: &[&str]) -> Result<(), String> {
 }
 
 fn curl_h2c_upgrade(env: &Env) -> Result<Evidence, String> {
-    let server = Server::start(&env.server, &[])?;
+    let server = Server::start(&env.server, &[]);
     let out = run_client(&mut curl(&["--http2", &server.url("http", "/")]), LIMIT)?;
     if !out.success() {
         return Err(format!("curl failed: {}", out.everything()));
@@ -107,7 +107,7 @@ fn curl_h2c_upgrade(env: &Env) -> Result<Evidence, String> {
 }
 
 fn curl_h2c_upgrade_with_body(env: &Env) -> Result<Evidence, String> {
-    let server = Server::start(&env.server, &[])?;
+    let server = Server::start(&env.server, &[]);
     let out = run_client(
         &mut curl(&[
             "--http2",
@@ -134,7 +134,7 @@ fn curl_h2c_upgrade_with_body(env: &Env) -> Result<Evidence, String> {
 }
 
 fn curl_prior_knowledge_refused(env: &Env) -> Result<Evidence, String> {
-    let server = Server::start(&env.server, &["--offer", "websocket"])?;
+    let server = Server::start(&env.server, &["--offer", "websocket"]);
     let out = run_client(
         &mut curl(&["--http2-prior-knowledge", &server.url("http", "/")]),
         LIMIT,
@@ -152,7 +152,7 @@ fn curl_prior_knowledge_refused(env: &Env) -> Result<Evidence, String> {
 }
 
 fn curl_prior_knowledge_served(env: &Env) -> Result<Evidence, String> {
-    let server = Server::start(&env.server, &[])?;
+    let server = Server::start(&env.server, &[]);
     let out = run_client(
         &mut curl(&["--http2-prior-knowledge", &server.url("http", "/direct")]),
         LIMIT,
@@ -173,7 +173,7 @@ fn python_websockets(env: &Env, mode: &str, url: &str) -> Result<Output, String>
 }
 
 fn python_websockets_echo(env: &Env) -> Result<Evidence, String> {
-    let server = Server::start(&env.server, &[])?;
+    let server = Server::start(&env.server, &[]);
     let out = python_websockets(env, "echo", &server.url("ws", "/echo"))?;
     if !out.success() {
         return Err(format!("the client failed: {}", out.everything()));
@@ -185,7 +185,7 @@ fn python_websockets_echo(env: &Env) -> Result<Evidence, String> {
 }
 
 fn python_websockets_refused(env: &Env) -> Result<Evidence, String> {
-    let server = Server::start(&env.server, &["--offer", "h2c"])?;
+    let server = Server::start(&env.server, &["--offer", "h2c"]);
     let out = python_websockets(env, "refused", &server.url("ws", "/echo"))?;
     if !out.success() || out.elapsed > QUICK {
         return Err(format!(
@@ -200,7 +200,7 @@ fn python_websockets_refused(env: &Env) -> Result<Evidence, String> {
 }
 
 fn chromium_websocket_page(env: &Env) -> Result<Evidence, String> {
-    let server = Server::start(&env.server, &[])?;
+    let server = Server::start(&env.server, &[]);
     let mut cmd = Command::new("python3");
     cmd.arg(&env.chromium_page).arg(server.url("http", "/page"));
     let out = run_client(&mut cmd, LIMIT)?;

@@ -7,25 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use upgrade_testkit::handshakes::{CHROMIUM_WEBSOCKET, SWITCH_WEBSOCKET};
+
 use super::server::{Server, run_client};
 use super::{Env, Evidence, Scenario};
 use crate::process::{self, workspace_root};
 
 /// The time limit of the client run.
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// A browser's websocket handshake (the key of RFC 6455 section 1.3), which the example must
-/// switch however it arrives.
-const HANDSHAKE: &[u8] = b"GET /chat HTTP/1.1\r\n\
-    Host: 127.0.0.1\r\n\
-    Connection: Upgrade\r\n\
-    Upgrade: websocket\r\n\
-    Origin: http://127.0.0.1\r\n\
-    Sec-WebSocket-Version: 13\r\n\
-    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-    \r\n";
-/// The accept value RFC 6455 section 1.3 gives for that key.
-const ACCEPT: &str = "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
@@ -72,18 +61,17 @@ fn build_example(root: &Path) -> Result<PathBuf, String> {
         .arg(dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(dir.join("target"));
-    eprintln!("+ {}", process::display(&cmd));
     process::run(&mut cmd)?;
     Ok(dir.join("target/debug/readme-server"))
 }
 
-/// Sends the handshake in pieces with pauses, and reads the answer.
+/// Sends Chromium's websocket handshake in pieces with pauses, and reads the answer.
 fn trickle_handshake(port: u16) -> Result<String, String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .map_err(|e| e.to_string())?;
-    for piece in HANDSHAKE.chunks(37) {
+    for piece in CHROMIUM_WEBSOCKET.chunks(37) {
         stream.write_all(piece).map_err(|e| e.to_string())?;
         stream.flush().map_err(|e| e.to_string())?;
         std::thread::sleep(Duration::from_millis(30));
@@ -101,7 +89,7 @@ fn trickle_handshake(port: u16) -> Result<String, String> {
 
 fn readme_server(env: &Env) -> Result<Evidence, String> {
     let exe = build_example(&workspace_root())?;
-    let server = Server::start(&exe, &[])?;
+    let server = Server::start(&exe, &[]);
     let mut cmd = Command::new("python3");
     cmd.arg(&env.websocket_client)
         .args(["open", &server.url("ws", "/chat")]);
@@ -113,15 +101,14 @@ fn readme_server(env: &Env) -> Result<Evidence, String> {
         ));
     }
     let answer = trickle_handshake(server.port())?;
-    if !answer.starts_with("HTTP/1.1 101 Switching Protocols\r\n") || !answer.contains(ACCEPT) {
+    if answer != SWITCH_WEBSOCKET {
         return Err(format!(
-            "a handshake in pieces got {:?}, not a 101 with {ACCEPT}",
-            answer
+            "Chromium's handshake in pieces got {answer:?}, not {SWITCH_WEBSOCKET:?}"
         ));
     }
     let mut evidence = out.lines_with(&["opened"]);
     evidence.push(format!(
-        "in pieces of 37 bytes: {}",
+        "Chromium's handshake in pieces of 37 bytes: {}",
         answer.lines().next().unwrap_or_default()
     ));
     Ok(evidence)

@@ -1,120 +1,54 @@
-//! Starting the example server and running clients, with time limits, leaving nothing behind.
+//! Starting a server under test and running clients, with time limits, leaving nothing behind.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use upgrade_testkit::process::Listening;
+
 use crate::process;
 
-/// How long the server has to print its port.
-const START_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a log line the server writes while answering may take to reach us.
+/// How long a log line may take to reach us after the client that caused it has finished.
 const LOG_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// A running `upgrade-server`, killed when dropped.
-pub(crate) struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
-}
+/// A running server (`upgrade-server` or the README's example), killed when dropped.
+pub(crate) struct Server(Listening);
 
 impl Server {
-    /// Starts the server on a free loopback port with `args`, and waits for
-    /// `listening on 127.0.0.1:PORT`.
-    pub(crate) fn start(exe: &Path, args: &[&str]) -> Result<Server, String> {
+    /// Starts `exe --port 0` with `args` and waits for `listening on 127.0.0.1:PORT`.
+    ///
+    /// # Panics
+    ///
+    /// When it does not start or say its port: the trial running it fails.
+    pub(crate) fn start(exe: &Path, args: &[&str]) -> Server {
         let mut cmd = Command::new(exe);
-        cmd.args(["--port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let shown = process::display(&cmd);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
-        // From here on, dropping `server` kills the child on every path.
-        let mut server = Server {
-            child,
-            port: 0,
-            log: Arc::default(),
-        };
-
-        if let Some(stderr) = stderr {
-            let log = Arc::clone(&server.log);
-            thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    if let Ok(mut log) = log.lock() {
-                        log.push(line);
-                    }
-                }
-            });
-        }
-        let (tx, rx) = mpsc::channel();
-        if let Some(stdout) = stdout {
-            thread::spawn(move || {
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
-        let line = rx
-            .recv_timeout(START_TIMEOUT)
-            .map_err(|_| format!("`{shown}` printed no port within {START_TIMEOUT:?}"))?;
-        server.port = line
-            .strip_prefix("listening on 127.0.0.1:")
-            .and_then(|port| port.trim().parse().ok())
-            .ok_or_else(|| format!("`{shown}` printed {line:?}, not its port"))?;
-        Ok(server)
+        cmd.args(["--port", "0"]).args(args);
+        Server(Listening::spawn(&mut cmd))
     }
 
     /// The port the server listens on, on 127.0.0.1.
     pub(crate) fn port(&self) -> u16 {
-        self.port
+        self.0.port()
     }
 
     /// `http://127.0.0.1:PORT{path}`, or with another scheme.
     pub(crate) fn url(&self, scheme: &str, path: &str) -> String {
-        format!("{scheme}://127.0.0.1:{}{path}", self.port)
+        format!("{scheme}://{}{path}", self.0.address())
     }
 
     /// The first line of the server's log that contains `needle`, waiting a little for it.
     pub(crate) fn log_line(&self, needle: &str) -> Result<String, String> {
-        let deadline = Instant::now() + LOG_TIMEOUT;
-        loop {
-            if let Some(line) = self
-                .log
-                .lock()
-                .ok()
-                .and_then(|log| log.iter().find(|line| line.contains(needle)).cloned())
-            {
-                return Ok(format!("server: {line}"));
-            }
-            if Instant::now() > deadline {
-                let log = self
-                    .log
-                    .lock()
-                    .map(|log| log.join("\n"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "the server logged no line with {needle:?}; its log:\n{log}"
-                ));
-            }
-            thread::sleep(Duration::from_millis(20));
+        match self.0.log_line(needle) {
+            Some(line) => Ok(format!("server: {line}")),
+            None => Err(format!(
+                "the server logged no line with {needle:?}; its log:\n{}",
+                self.0.log()
+            )),
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
