@@ -29,6 +29,10 @@ enum Action {
     Cmin(TargetArgs),
     /// Build an HTML line-coverage report of the grammar and negotiator reached by the corpora.
     Coverage(TargetArgs),
+    /// Apply each planted bug of `fuzz/planted/` to a scratch copy of the sources and fuzz the
+    /// target that should catch it until the first crash or the time limit; exit 1 when a bug is
+    /// not caught.
+    Planted(crate::fuzz_planted::PlantedArgs),
     /// List the fuzz targets.
     List,
 }
@@ -75,6 +79,7 @@ pub(crate) fn main(args: FuzzArgs) -> Result<ExitCode, String> {
         }
         Some(Action::Cmin(select)) => cmin(&select),
         Some(Action::Coverage(select)) => crate::fuzz_coverage::main(&select),
+        Some(Action::Planted(planted)) => crate::fuzz_planted::main(&planted),
     }
 }
 
@@ -168,9 +173,9 @@ fn parse_options(text: &str) -> Result<Vec<String>, String> {
 
 /// What one run of one target gave.
 #[derive(Default, Debug)]
-struct Summary {
+pub(crate) struct Summary {
     target: String,
-    runs: u64,
+    pub(crate) runs: u64,
     exec_per_sec: u64,
     features: u64,
     corpus: u64,
@@ -311,7 +316,7 @@ fn fuzz_one(build: &Build, target: &str, seconds: u64) -> Summary {
 }
 
 /// Reads libFuzzer's status lines (`#N ... cov: C ft: F corp: K/...`) and final statistics.
-fn parse_stat_line(line: &str, s: &mut Summary) {
+pub(crate) fn parse_stat_line(line: &str, s: &mut Summary) {
     if let Some(rest) = line.strip_prefix("stat::number_of_executed_units:") {
         s.runs = rest.trim().parse().unwrap_or(s.runs);
     } else if let Some(rest) = line.strip_prefix("stat::average_exec_per_sec:") {

@@ -6,7 +6,7 @@ use std::process::{Command, ExitCode};
 
 use crate::fuzz::{TargetArgs, dirs, selected};
 use crate::process::{output, run};
-use crate::toolchain::{ensure_cargo_fuzz, ensure_llvm_tools};
+use crate::toolchain::{ensure_cargo_fuzz, ensure_llvm_tools, host_triple};
 
 /// Source folders whose coverage is reported.
 const MEASURED: &[&str] = &["crates/upgrade-grammar/src", "crates/upgrade-negotiate/src"];
@@ -118,12 +118,4 @@ fn coverage_binary(host: &str, target: &str) -> Result<PathBuf, String> {
         .map(|dir| Path::new(dir).join(&relative))
         .find(|path| path.is_file())
         .ok_or_else(|| format!("cannot find the coverage build of {target} ({relative})"))
-}
-
-fn host_triple() -> Result<String, String> {
-    let out = output(Command::new("rustc").args(["+nightly", "-vV"]))?;
-    out.lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(str::to_string)
-        .ok_or_else(|| "cannot tell the host triple from `rustc -vV`".into())
 }

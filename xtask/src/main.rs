@@ -1,10 +1,11 @@
 //! The harness driver: `cargo xtask fuzz`, `cargo xtask fuzz cmin`, `cargo xtask fuzz coverage`,
-//! `cargo xtask bench`, `cargo xtask bench --gate`, `cargo xtask e2e`, `cargo xtask servers`.
+//! `cargo xtask fuzz planted`, `cargo xtask bench`, `cargo xtask bench --gate`, `cargo xtask e2e`, `cargo xtask servers`.
 
 mod bench;
 mod e2e;
 mod fuzz;
 mod fuzz_coverage;
+mod fuzz_planted;
 mod process;
 mod servers;
 mod toolchain;

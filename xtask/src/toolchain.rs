@@ -126,12 +126,7 @@ pub(crate) fn ensure_cargo_fuzz() -> Result<(), String> {
 pub(crate) fn ensure_llvm_tools() -> Result<std::path::PathBuf, String> {
     let sysroot =
         crate::process::output(Command::new("rustc").args(["+nightly", "--print", "sysroot"]))?;
-    let host = crate::process::output(Command::new("rustc").args(["+nightly", "-vV"]))?;
-    let host = host
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .ok_or("cannot tell the host triple from `rustc -vV`")?
-        .to_string();
+    let host = host_triple()?;
     let bin = std::path::Path::new(sysroot.trim())
         .join("lib/rustlib")
         .join(host)
@@ -147,4 +142,13 @@ pub(crate) fn ensure_llvm_tools() -> Result<std::path::PathBuf, String> {
         ]))?;
     }
     Ok(bin)
+}
+
+/// The host's target triple, under which cargo-fuzz puts the binaries it builds.
+pub(crate) fn host_triple() -> Result<String, String> {
+    let out = crate::process::output(Command::new("rustc").arg("-vV"))?;
+    out.lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_string)
+        .ok_or_else(|| "cannot tell the host triple from `rustc -vV`".into())
 }

@@ -14,7 +14,7 @@ use upgrade_negotiate::{
     WebSocketAccept, check_response, negotiate, parse_request, parse_response,
 };
 
-use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
+use crate::reference::{RefItem, RefKind, RefOutcome, ref_is_tchar, reference_parse};
 use crate::render::canonical;
 use crate::request::{ListWriting, RequestCase, Writing, flip_case};
 
@@ -547,9 +547,107 @@ pub fn check_request_body(exchange: &Exchange<'_>, decision: &Decision<'_>) {
     }
 }
 
+/// The reason a decision gives is true of the request, read without the negotiator's code
+/// (field lines by name, lists with the reference parser):
+///
+/// - rule 1's `Host` verdicts come exactly when a request with a token method has several
+///   `Host` lines (HTTP/1.x), or none (HTTP/1.1), and the first applies before any other rule;
+/// - `http10-ignored` is an HTTP/1.0 request, `no-upgrade-field` has no `Upgrade` line,
+///   `connection-missing-upgrade` has a valid `Connection` without the `upgrade` option
+///   (compared ignoring ASCII case), `upgrade-empty` a valid `Upgrade` without protocols, and
+///   `content-length-with-transfer-encoding` both fields;
+/// - a websocket switch has exactly one `Sec-WebSocket-Key` line holding the padded base64 of 16
+///   bytes (RFC 6455 section 4.1, item 7).
+///
+/// # Panics
+///
+/// When the invariant does not hold.
+pub fn check_reason_holds(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str = "the reason of a decision is true of the request";
+    let reason = decision.reason();
+    let method_is_token =
+        !exchange.method.is_empty() && exchange.method.iter().all(|&b| ref_is_tchar(b));
+    let hosts = exchange.values("host").len();
+    let host_verdict = match exchange.version {
+        _ if !method_is_token => None,
+        HttpVersion::Http2OrLater => None,
+        _ if hosts > 1 => Some(Reason::HostRepeated),
+        HttpVersion::Http11 if hosts == 0 => Some(Reason::HostMissing),
+        _ => None,
+    };
+    let host_reason = matches!(reason, Reason::HostRepeated | Reason::HostMissing);
+    if host_verdict.is_some_and(|want| want != reason) || (host_reason && host_verdict.is_none()) {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            &format!("{hosts} Host line(s), reason {reason}"),
+        );
+    }
+    let lists_upgrade = |outcome: &RefOutcome| {
+        outcome
+            .items
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(b"upgrade"))
+    };
+    let holds = match reason {
+        Reason::Http10Ignored => exchange.version == HttpVersion::Http10,
+        Reason::NoUpgradeField => exchange.values("upgrade").is_empty(),
+        Reason::ConnectionMissingUpgrade => {
+            let connection = exchange.connection();
+            connection.is_ok() && !lists_upgrade(&connection)
+        }
+        Reason::UpgradeEmpty => {
+            let listed = exchange.client_listed();
+            listed.is_ok() && listed.items.is_empty()
+        }
+        Reason::ContentLengthWithTransferEncoding => {
+            !exchange.values("content-length").is_empty()
+                && !exchange.values("transfer-encoding").is_empty()
+        }
+        _ => true,
+    };
+    if !holds {
+        fail(
+            INVARIANT,
+            exchange,
+            decision,
+            &format!("reason {reason}, which the request does not bear out"),
+        );
+    }
+    let websocket = decision
+        .protocol()
+        .is_some_and(|p| p.name().as_bytes().eq_ignore_ascii_case(b"websocket"));
+    if decision.outcome() == Outcome::Switch && websocket {
+        let keys = exchange.values("sec-websocket-key");
+        if !matches!(keys.as_slice(), [key] if is_base64_of_16_bytes(trim_ows(key))) {
+            fail(
+                INVARIANT,
+                exchange,
+                decision,
+                "a websocket switch without exactly one valid key",
+            );
+        }
+    }
+}
+
+/// Whether `key` is the padded base64 (RFC 4648 section 4) of exactly 16 bytes, spelled out:
+/// 21 characters of the alphabet, a 22nd that carries two bits and four zero bits, then `==`.
+fn is_base64_of_16_bytes(key: &[u8]) -> bool {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let value = |c: &u8| ALPHABET.iter().position(|a| a == c);
+    match key {
+        [data @ .., last, b'=', b'='] if data.len() == 21 => {
+            data.iter().all(|c| value(c).is_some()) && value(last).is_some_and(|v| v % 16 == 0)
+        }
+        _ => false,
+    }
+}
+
 /// Every check on one decision: [`check_switch_names_a_listed_offer`],
 /// [`check_no_switch_without_upgrade_option`], [`check_preference_order`],
-/// [`check_request_body`], [`check_response_head`] and [`check_client_accepts_the_response`].
+/// [`check_request_body`], [`check_reason_holds`], [`check_response_head`] and
+/// [`check_client_accepts_the_response`].
 ///
 /// # Panics
 ///
@@ -559,6 +657,7 @@ pub fn check_decision(exchange: &Exchange<'_>, decision: &Decision<'_>) {
     check_no_switch_without_upgrade_option(exchange, decision);
     check_preference_order(exchange, decision);
     check_request_body(exchange, decision);
+    check_reason_holds(exchange, decision);
     check_response_head(exchange, decision);
     check_client_accepts_the_response(exchange, decision);
 }
@@ -980,6 +1079,53 @@ mod tests {
             (&a, &a.negotiate()),
             (&b, &b.negotiate()),
         );
+    }
+
+    #[test]
+    #[should_panic(expected = "the reason of a decision is true of the request")]
+    fn a_missing_upgrade_option_that_is_listed_fails_its_check() {
+        let without = exchange(&[("Upgrade", b"foo"), ("Connection", b"close")], &[b"foo"]);
+        let decision = without.negotiate();
+        assert_eq!(decision.reason(), Reason::ConnectionMissingUpgrade);
+        let listed = exchange(
+            &[("Upgrade", b"foo"), ("Connection", b"close, UPGRADE")],
+            &[b"foo"],
+        );
+        check_reason_holds(&listed, &decision);
+    }
+
+    #[test]
+    #[should_panic(expected = "2 Host line(s), reason switched")]
+    fn a_switch_with_two_host_lines_fails_its_check() {
+        let lines: [(&str, &[u8]); 2] = [("Upgrade", b"foo"), ("Connection", b"upgrade")];
+        let one = exchange(&lines, &[b"foo"]);
+        let decision = one.negotiate();
+        check_reason_holds(&one, &decision);
+        let mut two = one.clone();
+        two.lines.push(("host", b"b"));
+        check_reason_holds(&two, &decision);
+    }
+
+    #[test]
+    fn spelled_out_keys_agree_with_the_negotiator() {
+        let mut keys: Vec<&[u8]> = crate::generate_request::WEBSOCKET_KEYS
+            .iter()
+            .map(|k| k.as_bytes())
+            .collect();
+        keys.extend([
+            &b"AAAAAAAAAAAAAAAAAAAAAA=="[..],
+            b"/////////////////////w==",
+            b"/////////////////////x==",
+            b"AAAAAAAAAAAAAAAAAAAA",
+        ]);
+        for key in keys {
+            assert_eq!(
+                is_base64_of_16_bytes(key),
+                upgrade_negotiate::is_websocket_key(key),
+                "{}",
+                key.escape_ascii()
+            );
+        }
     }
 
     #[test]
