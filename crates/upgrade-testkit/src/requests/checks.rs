@@ -9,7 +9,7 @@
 use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
     BodyFraming, Decision, HttpVersion, Outcome, Policy, Preference, Reason, RequestHead, Status,
-    WebSocketAccept, check_response, negotiate, parse_request, parse_response,
+    check_response, negotiate, parse_request, parse_response,
 };
 
 use crate::lists::checks::check_lines;
@@ -426,29 +426,21 @@ pub fn check_decision(exchange: &Exchange<'_>, decision: &Decision<'_>) {
 
 /// The parts of a decision that its layout must not change: everything but where a grammar
 /// error sits.
-#[derive(PartialEq, Eq)]
-struct Summary {
-    outcome: Outcome,
-    reason: Reason,
-    protocol: Option<(usize, String)>,
-    request_body: Option<BodyFraming>,
-    interim_continue: bool,
-    websocket_accept: Option<WebSocketAccept>,
-    head: String,
-}
-
-fn summary(decision: &Decision<'_>) -> Summary {
-    Summary {
-        outcome: decision.outcome(),
-        reason: decision.reason(),
-        protocol: decision
-            .protocol_index()
-            .zip(decision.protocol().map(|p| p.to_string())),
-        request_body: decision.request_body(),
-        interim_continue: decision.interim_continue(),
-        websocket_accept: decision.websocket_accept().copied(),
-        head: response_head(decision),
-    }
+fn summary(decision: &Decision<'_>) -> impl PartialEq {
+    let protocol = decision.protocol().map(|p| p.to_string());
+    (
+        (
+            decision.outcome(),
+            decision.reason(),
+            decision.protocol_index(),
+            protocol,
+        ),
+        (decision.request_body(), decision.interim_continue()),
+        (
+            decision.websocket_accept().copied(),
+            response_head(decision),
+        ),
+    )
 }
 
 /// Two writings of the same request get the same decision: outcome, reason, protocol, body
