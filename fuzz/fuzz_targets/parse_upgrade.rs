@@ -1,6 +1,7 @@
-//! Raw bytes as `Upgrade` field lines split at `\n`, both grammars: errors point inside the
-//! input, sender-valid implies recipient-valid with the same items, and format then parse gives
-//! the same items.
+//! Raw bytes as `Upgrade` field lines split at `\n`, both grammars (`lists::checks::check_lines`):
+//! the parser agrees with the reference parser, errors point inside the input and name only
+//! their kind and position, sender-valid implies recipient-valid with the same items, every item
+//! holds as a token, and format then parse gives the same items.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| upgrade_testkit::targets::parse_upgrade(data));

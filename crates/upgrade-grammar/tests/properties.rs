@@ -1,41 +1,42 @@
 //! Properties of the list grammar, over grammar-driven inputs (every `tchar`, OWS of spaces and
-//! tabs, empty elements, several field lines) and over arbitrary bytes.
+//! tabs, empty elements, several field lines) and over arbitrary bytes. The inputs come from the
+//! `arbitrary` generators of the fuzz targets, through the byte bridge of
+//! `upgrade_testkit::strategy`; the properties are the checks of `upgrade_testkit::lists::checks`,
+//! which the fuzz targets run too.
 //!
 //! The case count comes from `PROPTEST_CASES` (CI raises it); failures are kept in
 //! `proptest-regressions/properties.txt` and replayed first.
 
+use proptest::collection::vec;
 use proptest::prelude::*;
-use upgrade_grammar::Config;
-use upgrade_testkit::checks::{
-    both_grammars, check_connection_bytes, check_format_parse, check_lines, check_no_panic,
-    check_rendered, check_upgrade_bytes, split_lines,
+use upgrade_testkit::lists::checks::{
+    check_lines, check_one_grammar, check_rendered, check_round_trip,
 };
-use upgrade_testkit::compare::{check_differential, escape_lines, fast_outcome};
-use upgrade_testkit::render::arrange;
-use upgrade_testkit::strategies::{
-    Noise, any_lines, arranged_list, biased_lines, bounds, kind, list, mutated_lines,
-    proptest_config, rendered,
+use upgrade_testkit::lists::generate::{BiasedLines, ListInput, MutatedList};
+use upgrade_testkit::lists::render::{Arrangement, Noise};
+use upgrade_testkit::strategy::{arbitrary, proptest_config};
+use upgrade_testkit::targets::{
+    check_differential_input, differential_setup, parse_connection, parse_upgrade,
 };
-use upgrade_testkit::{RefItem, RefKind};
 
 fn slices(lines: &[Vec<u8>]) -> Vec<&[u8]> {
     lines.iter().map(Vec::as_slice).collect()
 }
 
-fn both_kinds() -> [RefKind; 2] {
-    [RefKind::Upgrade, RefKind::Connection]
-}
-
-/// The items a valid list must parse to, or a failure naming what came instead.
-fn assert_parses_to(
-    kind: RefKind,
-    lines: &[&[u8]],
-    config: Config,
-    items: &[RefItem],
-) -> Result<(), TestCaseError> {
-    let outcome = fast_outcome(kind, lines, config);
-    prop_assert_eq!(outcome.error, None, "lines {}", escape_lines(lines));
-    prop_assert_eq!(&outcome.items, items, "lines {}", escape_lines(lines));
+/// `input`'s list laid out plainly and with only the noise `noise` keeps: both list exactly the
+/// same items, as [`check_rendered`] holds each of them to.
+fn check_noise_changes_nothing(input: &ListInput, noise: Noise) -> Result<(), TestCaseError> {
+    let plain = Arrangement::default().render(input.kind, &input.items);
+    let noisy = input
+        .arrangement
+        .keep(noise)
+        .render(input.kind, &input.items);
+    prop_assert_eq!(&noisy.items, &plain.items);
+    if !noise.empty_elements {
+        prop_assert_eq!(noisy.empty_elements, 0);
+    }
+    check_rendered(&plain);
+    check_rendered(&noisy);
     Ok(())
 }
 
@@ -46,116 +47,74 @@ proptest! {
     )))]
 
     #[test]
-    fn roundtrips_generated_lists(
-        upgrade in list(RefKind::Upgrade),
-        connection in list(RefKind::Connection),
-    ) {
-        check_format_parse(RefKind::Upgrade, &upgrade);
-        check_format_parse(RefKind::Connection, &connection);
+    fn roundtrips_generated_lists(input in arbitrary::<ListInput>()) {
+        check_round_trip(input.kind, &input.render().items);
     }
 
     #[test]
-    fn roundtrips_generated_layouts(
-        upgrade in rendered(RefKind::Upgrade, Noise::ALL),
-        connection in rendered(RefKind::Connection, Noise::ALL),
-    ) {
-        check_rendered(&upgrade);
-        check_rendered(&connection);
+    fn roundtrips_generated_layouts(input in arbitrary::<ListInput>()) {
+        check_rendered(&input.render());
     }
 
     #[test]
     fn recipient_accepts_everything_sender_accepts_with_same_items(
-        kind in kind(),
+        selector in any::<u8>(),
         lines in prop_oneof![
-            biased_lines(),
-            kind().prop_flat_map(|k| rendered(k, Noise::SENDER)).prop_map(|r| r.lines),
+            arbitrary::<BiasedLines>().prop_map(|l| l.0),
+            arbitrary::<ListInput>().prop_map(|input| {
+                input.arrangement.keep(Noise::SENDER).render(input.kind, &input.items).lines
+            }),
         ],
-        (max_elements, max_empty) in bounds(),
     ) {
-        let lines = slices(&lines);
-        let [sender, recipient] = both_grammars(max_elements, max_empty);
-        let sender = fast_outcome(kind, &lines, sender);
-        let recipient = fast_outcome(kind, &lines, recipient);
-        if sender.is_ok() {
-            prop_assert_eq!(&recipient, &sender, "lines {}", escape_lines(&lines));
-        }
+        let (kind, config) = differential_setup(selector);
+        check_lines(kind, &slices(&lines), config.max_elements(), config.max_empty_elements());
     }
 
     #[test]
     fn adding_ows_and_empty_elements_changes_nothing_in_recipient_grammar(
-        (kind, items, arrangement) in kind().prop_flat_map(|k| {
-            arranged_list(k, Noise { ows: true, empty_elements: true, line_breaks: false })
-                .prop_map(move |(items, arrangement)| (k, items, arrangement))
-        }),
+        input in arbitrary::<ListInput>(),
     ) {
-        let plain = arrange(kind, &items, &Default::default()).render();
-        let noisy = arrange(kind, &items, &arrangement).render();
-        assert_parses_to(kind, &plain.line_slices(), Config::RECIPIENT, &items)?;
-        assert_parses_to(kind, &noisy.line_slices(), Config::RECIPIENT, &items)?;
+        let noise = Noise { ows: true, empty_elements: true, line_breaks: false };
+        check_noise_changes_nothing(&input, noise)?;
     }
 
     #[test]
-    fn splitting_across_field_lines_changes_nothing(
-        (kind, items, arrangement) in kind().prop_flat_map(|k| {
-            arranged_list(k, Noise { ows: false, empty_elements: false, line_breaks: true })
-                .prop_map(move |(items, arrangement)| (k, items, arrangement))
-        }),
-    ) {
-        let one_line = arrange(kind, &items, &Default::default()).render();
-        let split = arrange(kind, &items, &arrangement).render();
-        prop_assert_eq!(split.empty_elements, 0);
-        for config in [Config::SENDER, Config::RECIPIENT] {
-            let whole = fast_outcome(kind, &one_line.line_slices(), config);
-            let parts = fast_outcome(kind, &split.line_slices(), config);
-            prop_assert_eq!(&whole.items, &items);
-            prop_assert_eq!(&parts, &whole, "lines {}", escape_lines(&split.lines));
-        }
+    fn splitting_across_field_lines_changes_nothing(input in arbitrary::<ListInput>()) {
+        let noise = Noise { ows: false, empty_elements: false, line_breaks: true };
+        check_noise_changes_nothing(&input, noise)?;
     }
 
     #[test]
     fn fast_parser_agrees_with_reference_on_arbitrary_bytes(
-        lines in biased_lines(),
-        (max_elements, max_empty) in bounds(),
+        selector in any::<u8>(),
+        lines in arbitrary::<BiasedLines>(),
     ) {
-        let lines = slices(&lines);
-        for kind in both_kinds() {
-            for config in both_grammars(max_elements, max_empty) {
-                check_differential(kind, &lines, config);
-            }
-        }
+        check_differential_input(selector, &slices(&lines.0));
     }
 
     #[test]
     fn fast_parser_agrees_with_reference_on_mutated_lists(
-        (kind, lines) in kind().prop_flat_map(|k| mutated_lines(k).prop_map(move |l| (k, l))),
-        (max_elements, max_empty) in bounds(),
+        selector in any::<u8>(),
+        list in arbitrary::<MutatedList>(),
     ) {
-        for config in both_grammars(max_elements, max_empty) {
-            check_differential(kind, &slices(&lines), config);
-        }
+        let (_, config) = differential_setup(selector);
+        check_one_grammar(list.kind, &slices(&list.lines), config);
     }
 
     #[test]
-    fn raw_byte_checks_hold_on_biased_bytes(
-        lines in biased_lines(),
-        (max_elements, max_empty) in bounds(),
-    ) {
-        let lines = slices(&lines);
-        for kind in both_kinds() {
-            check_lines(kind, &lines, max_elements, max_empty);
-        }
-        let joined = lines.join(&b'\n');
-        check_upgrade_bytes(&joined);
-        check_connection_bytes(&joined);
+    fn raw_byte_checks_hold_on_biased_bytes(lines in arbitrary::<BiasedLines>()) {
+        let joined = lines.0.join(&b'\n');
+        parse_upgrade(&joined);
+        parse_connection(&joined);
     }
 
     #[test]
-    fn arbitrary_bytes_never_panic(lines in any_lines(), (max_elements, max_empty) in bounds()) {
-        let lines = slices(&lines);
-        check_no_panic(&lines);
-        for kind in both_kinds() {
-            check_lines(kind, &lines, max_elements, max_empty);
-        }
+    fn arbitrary_bytes_never_panic(selector in any::<u8>(), data in vec(any::<u8>(), 0..128)) {
+        parse_upgrade(&data);
+        parse_connection(&data);
+        let mut input = vec![selector];
+        input.extend_from_slice(&data);
+        upgrade_testkit::targets::differential(&input);
     }
 }
 
@@ -174,9 +133,8 @@ fn fast_parser_agrees_with_reference_on_every_short_input() {
                     byte
                 })
                 .collect();
-            check_upgrade_bytes(&input);
-            check_connection_bytes(&input);
-            check_no_panic(&split_lines(&input));
+            parse_upgrade(&input);
+            parse_connection(&input);
         }
     }
 }

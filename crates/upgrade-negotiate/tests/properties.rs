@@ -1,8 +1,10 @@
 //! Negotiation invariants over generated requests: what a switch may name, what never switches,
 //! what never changes a decision, whose order wins, that the server's responses satisfy the
 //! client check, and that arbitrary field lines and bytes never panic. The invariants are the
-//! checks of `upgrade_testkit::negotiation`, which the fuzz targets run too; the requests come
-//! from `upgrade_testkit::strategies::request`. The case count comes from `PROPTEST_CASES`.
+//! checks of `upgrade_testkit::requests::checks`, which the fuzz targets run too; the requests
+//! come from the `arbitrary` generators of `upgrade_testkit::requests::generate`, the
+//! `negotiate` target's among them, through the byte bridge of `upgrade_testkit::strategy`. The
+//! case count comes from `PROPTEST_CASES`.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -11,22 +13,31 @@ use upgrade_grammar::Config;
 use upgrade_negotiate::{
     HttpVersion, Outcome, Policy, Preference, Reason, ResponseHead, check_response, hop_by_hop,
 };
-use upgrade_testkit::negotiation::{
-    Exchange, check_case, check_client_accepts_the_response, check_decision,
-    check_empty_element_invariance, check_name_case_invariance,
-    check_no_switch_without_upgrade_option, check_preference_order, check_request_bytes,
-    check_response_head, check_split_invariance, check_switch_names_a_listed_offer, describe,
+use upgrade_testkit::requests::case::{Exchange, ListWriting, Writing, protocols};
+use upgrade_testkit::requests::checks::{
+    check_case, check_client_accepts_the_response, check_decision, check_empty_element_invariance,
+    check_name_case_invariance, check_no_switch_without_upgrade_option, check_preference_order,
+    check_request_bytes, check_response_head, check_split_invariance,
+    check_switch_names_a_listed_offer, describe, response_head,
 };
-use upgrade_testkit::request::{ListWriting, Writing, protocols};
-use upgrade_testkit::strategies::request::{
-    generic_order_case, policy, protocol, request_case, switching_case,
-};
-use upgrade_testkit::strategies::{Noise, proptest_config};
+use upgrade_testkit::requests::generate::{GenericOrderCase, RequestInput, Server, SwitchingCase};
+use upgrade_testkit::requests::response::check_response_bytes;
+use upgrade_testkit::strategy::{arbitrary, proptest_config};
 
 const REGRESSIONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/proptest-regressions/properties.txt"
 );
+
+/// Requests of the `negotiate` fuzz target, and one in four built to switch, so that the
+/// invariants of a switch are met often.
+fn requests() -> impl Strategy<Value = RequestInput> {
+    prop_oneof![
+        3 => arbitrary::<RequestInput>(),
+        1 => (arbitrary::<SwitchingCase>(), any::<u64>())
+            .prop_map(|(SwitchingCase(case), name_case)| RequestInput { name_case, case }),
+    ]
+}
 
 /// The request as generated: lists arranged, names in the case `name_case` gives.
 fn arranged(name_case: u64) -> Writing {
@@ -41,44 +52,38 @@ proptest! {
 
     #[test]
     fn a_switch_names_a_protocol_the_client_listed_and_the_server_offered(
-        case in request_case(Noise::ALL),
-        name_case in any::<u64>(),
+        input in requests(),
     ) {
-        let written = case.write(arranged(name_case));
+        let written = input.case.write(arranged(input.name_case));
         let exchange = written.exchange();
         check_switch_names_a_listed_offer(&exchange, &exchange.negotiate());
     }
 
     #[test]
-    fn http10_and_a_missing_upgrade_option_never_switch(case in request_case(Noise::ALL)) {
-        let written = case.write(arranged(0));
+    fn http10_and_a_missing_upgrade_option_never_switch(input in requests()) {
+        let written = input.case.write(arranged(input.name_case));
         let exchange = written.exchange();
         check_no_switch_without_upgrade_option(&exchange, &exchange.negotiate());
     }
 
     #[test]
-    fn header_name_case_never_changes_the_decision(
-        case in request_case(Noise::NONE),
-        name_case in any::<u64>(),
-    ) {
-        check_name_case_invariance(&case, name_case);
+    fn header_name_case_never_changes_the_decision(input in requests()) {
+        check_name_case_invariance(&input.case, input.name_case);
     }
 
     #[test]
-    fn splitting_lists_over_field_lines_never_changes_the_decision(
-        case in request_case(Noise::SENDER),
-    ) {
-        check_split_invariance(&case);
+    fn splitting_lists_over_field_lines_never_changes_the_decision(input in requests()) {
+        check_split_invariance(&input.case);
     }
 
     #[test]
-    fn adding_empty_elements_never_changes_the_decision(case in request_case(Noise::ALL)) {
-        check_empty_element_invariance(&case);
+    fn adding_empty_elements_never_changes_the_decision(input in requests()) {
+        check_empty_element_invariance(&input.case);
     }
 
     #[test]
     fn client_order_wins_under_client_preference_and_server_order_under_server_preference(
-        case in generic_order_case(),
+        GenericOrderCase(case) in arbitrary::<GenericOrderCase>(),
     ) {
         let written = case.write(Writing::PLAIN);
         let exchange = written.exchange();
@@ -96,7 +101,9 @@ proptest! {
     }
 
     #[test]
-    fn every_101_the_server_builds_passes_the_client_check(case in switching_case()) {
+    fn every_101_the_server_builds_passes_the_client_check(
+        SwitchingCase(case) in arbitrary::<SwitchingCase>(),
+    ) {
         let written = case.write(Writing::PLAIN);
         let exchange = written.exchange();
         let decision = exchange.negotiate();
@@ -106,11 +113,18 @@ proptest! {
     }
 
     #[test]
-    fn generated_requests_satisfy_every_invariant(
-        case in request_case(Noise::ALL),
-        name_case in any::<u64>(),
-    ) {
-        check_case(&case, name_case);
+    fn generated_requests_satisfy_every_invariant(input in requests()) {
+        check_case(&input.case, input.name_case);
+    }
+
+    #[test]
+    fn the_client_check_holds_on_every_response_the_server_builds(input in requests()) {
+        let written = input.case.write(arranged(input.name_case));
+        let exchange = written.exchange();
+        if let Some(mut bytes) = written.to_bytes() {
+            bytes.extend_from_slice(response_head(&exchange.negotiate()).as_bytes());
+            check_response_bytes(&bytes);
+        }
     }
 
     #[test]
@@ -144,8 +158,7 @@ proptest! {
             ),
             0..10,
         ),
-        offered in vec(protocol(), 0..4),
-        policy in policy(),
+        server in arbitrary::<Server>(),
         max_elements in 0usize..6,
         status in select(vec![101u16, 426, 200, 400]),
     ) {
@@ -154,8 +167,8 @@ proptest! {
             method: method.as_bytes(),
             version,
             lines: lines.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect(),
-            offers: protocols(&offered),
-            policy: policy.with_config(config),
+            offers: protocols(&server.offers),
+            policy: server.policy.with_config(config),
         };
         check_decision(&exchange, &exchange.negotiate());
         // The same lines as a response, and as what a proxy forwards.

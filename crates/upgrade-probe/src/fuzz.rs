@@ -1,5 +1,5 @@
 //! Over-the-wire fuzzing (`--fuzz N`): requests drawn from the harness's request generator
-//! (`upgrade_testkit::generate_request`, the one behind the `negotiate` fuzz target), adapted
+//! (`upgrade_testkit::requests::generate`, the one behind the `negotiate` fuzz target), adapted
 //! to the target, sent one per connection at a bounded rate, and judged by the same oracle as
 //! the probes. Each failing class is reported once, with the smallest request that shows it.
 //!
@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use arbitrary::{Arbitrary, Unstructured};
 use rustls::ClientConfig;
 use upgrade_negotiate::HttpVersion;
-use upgrade_testkit::generate_request::{HOSTS, RequestInput};
-use upgrade_testkit::request::{ListWriting, Writing};
+use upgrade_testkit::requests::case::{ListWriting, Writing};
+use upgrade_testkit::requests::generate::{HOSTS, RequestInput};
 
 use crate::catalogue::{Grader, HTTP2_SETTINGS, WEBSOCKET_KEY};
 use crate::conn::Conn;

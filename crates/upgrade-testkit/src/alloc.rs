@@ -1,5 +1,5 @@
 //! Proving that code does not allocate: a counting global allocator for test binaries, and a
-//! fixed buffer that implements `fmt::Write`.
+//! fixed buffer that implements `fmt::Write` for the code under test to write into.
 //!
 //! A test binary installs the allocator with
 //! `#[global_allocator] static GLOBAL: CountingAllocator = CountingAllocator;` and wraps the code
@@ -91,53 +91,6 @@ impl<const N: usize> fmt::Write for StackWriter<N> {
     }
 }
 
-/// A `fmt::Write` that compares what is written with expected bytes as it arrives, storing
-/// nothing: [`Matcher::matched`] tells whether exactly the expected text was written.
-pub struct Matcher<'e> {
-    rest: &'e [u8],
-    same: bool,
-}
-
-impl<'e> Matcher<'e> {
-    /// A matcher expecting `expected`.
-    pub fn new(expected: &'e [u8]) -> Self {
-        Matcher {
-            rest: expected,
-            same: true,
-        }
-    }
-
-    /// Whether everything written so far was the expected text, and all of it.
-    pub fn matched(&self) -> bool {
-        self.same && self.rest.is_empty()
-    }
-}
-
-impl fmt::Write for Matcher<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        match self.rest.strip_prefix(s.as_bytes()) {
-            Some(rest) if self.same => self.rest = rest,
-            _ => self.same = false,
-        }
-        Ok(())
-    }
-}
-
-/// Writes `n` in decimal, as `Display` does, without the formatting machinery.
-pub fn write_decimal<W: fmt::Write>(out: &mut W, mut n: usize) -> fmt::Result {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.write_str(std::str::from_utf8(&digits[start..]).map_err(|_| fmt::Error)?)
-}
-
 #[cfg(test)]
 mod tests {
     use std::fmt::Write as _;
@@ -150,26 +103,5 @@ mod tests {
         assert!(w.write_str("abc").is_ok());
         assert!(w.write_str("de").is_err());
         assert_eq!(w.as_str(), "abc");
-    }
-
-    #[test]
-    fn matcher_accepts_exactly_the_expected_text_in_any_pieces() {
-        let mut m = Matcher::new(b"at line 12");
-        assert!(write!(m, "at line {}", 12).is_ok());
-        assert!(m.matched());
-        for wrong in ["at line 1", "at line 123", "at line 13", "", "at line 12 "] {
-            let mut m = Matcher::new(b"at line 12");
-            assert!(m.write_str(wrong).is_ok());
-            assert!(!m.matched(), "{wrong:?}");
-        }
-    }
-
-    #[test]
-    fn write_decimal_agrees_with_display() {
-        for n in [0, 1, 9, 10, 99, 100, 4096, usize::MAX] {
-            let mut w = StackWriter::<24>::new();
-            assert!(write_decimal(&mut w, n).is_ok());
-            assert_eq!(w.as_str(), n.to_string());
-        }
     }
 }

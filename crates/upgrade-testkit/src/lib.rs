@@ -1,61 +1,58 @@
 //! Shared test machinery for the `upgrade-*` crates, used by their tests, fuzz targets and
-//! benches.
+//! benches. Every property of DESIGN.md section 4 is one check here, called alike by its fuzz
+//! target ([`targets`], which the corpus replay of `cargo test` runs on every committed corpus
+//! file) and by its proptest property; the inputs of both come from the same `arbitrary`
+//! generators, which proptest draws through the byte bridge of [`strategy`].
 //!
-//! - [`reference`](mod@reference): a slow reference parser written straight from the RFC 9110
-//!   ABNF, sharing no code with `upgrade-grammar`, used as the oracle of differential checks.
-//! - [`compare`]: runs `upgrade-grammar` and the reference on the same input and compares them.
-//! - [`render`]: lays a list out as field lines with OWS, empty elements and line breaks; the one
-//!   renderer behind both generators below.
-//! - [`strategies`]: grammar-driven proptest strategies over the whole `tchar` set.
-//! - [`generate`]: `arbitrary` input types for structured fuzz targets.
-//! - [`request`]: a request and its server, with list fields that can be written plainly, split
-//!   over field lines or with empty elements; [`generate_request`] and
-//!   `strategies::request` generate them.
-//! - [`checks`]: property checks that panic with a clear message when a property is violated.
-//! - [`negotiation`]: the server-side negotiation invariants as such checks, and
-//!   [`client_check`]: the client-side ones.
-//! - [`alloc`](mod@alloc): a counting global allocator and a fixed `fmt::Write` buffer, for proving
-//!   that code does not allocate.
-//! - [`handshakes`]: upgrade requests as real clients send them, byte for byte.
-//! - [`lines`]: splitting raw fuzz inputs into field lines.
-//! - [`process`]: servers run as processes on 127.0.0.1, and a refused loopback port.
-//! - [`roundtrip`](mod@roundtrip): the `roundtrip` target's decoding and checks, in reused
-//!   buffers, without allocating.
-//! - [`targets`]: the check behind each fuzz target, by name, shared by the fuzz glue and the
-//!   corpus replay.
-//! - [`wire`]: the server side of small loopback test servers (a request head, a websocket
-//!   101, a pong).
+//! - [`reference`](mod@reference): the oracle, a slow parser written straight from the RFC 9110
+//!   ABNF, sharing no code with `upgrade-grammar`.
+//! - [`lists`]: what tests the list grammar: layouts, generators and checks.
+//! - [`requests`]: what tests negotiation: requests and servers, generators, and the server-
+//!   and client-side checks.
+//! - [`alloc`](mod@alloc): a counting global allocator, for proving that code does not
+//!   allocate.
+//! - [`handshakes`], [`process`], [`wire`]: requests as real clients send them, servers run as
+//!   processes, and the server side of loopback test servers.
+//!
+//! | property (DESIGN.md 4) | check | fuzz target | proptest property |
+//! |---|---|---|---|
+//! | generated lists round-trip through format and parse | [`check_round_trip`](lists::checks::check_round_trip), via [`check_rendered`](lists::checks::check_rendered) and [`check_lines`](lists::checks::check_lines) | `roundtrip`, `parse_upgrade`, `parse_connection` | `roundtrips_generated_lists`, `roundtrips_generated_layouts` |
+//! | the recipient grammar accepts what the sender grammar accepts, with the same items | [`check_lines`](lists::checks::check_lines) | `parse_upgrade`, `parse_connection`, `roundtrip` | `recipient_accepts_everything_sender_accepts_with_same_items`, `raw_byte_checks_hold_on_biased_bytes`, `arbitrary_bytes_never_panic` |
+//! | OWS and empty elements change nothing in the recipient grammar | [`check_rendered`](lists::checks::check_rendered) | `roundtrip` | `adding_ows_and_empty_elements_changes_nothing_in_recipient_grammar` |
+//! | splitting a list across field lines changes nothing | [`check_rendered`](lists::checks::check_rendered) | `roundtrip` | `splitting_across_field_lines_changes_nothing` |
+//! | the fast parser agrees with the reference on arbitrary bytes | [`check_differential`](lists::checks::check_differential), via [`check_one_grammar`](lists::checks::check_one_grammar) | `differential`, `parse_upgrade`, `parse_connection`, `roundtrip` | `fast_parser_agrees_with_reference_on_arbitrary_bytes`, `..._on_mutated_lists`, `..._on_every_short_input` |
+//! | every error names its kind and a position inside the input, never the input | [`check_error`](lists::checks::check_error) | `parse_upgrade`, `parse_connection`, `differential`, `roundtrip` | `arbitrary_bytes_never_panic`, `raw_byte_checks_hold_on_biased_bytes` |
+//! | a switch names a protocol the client listed and the server offered | [`check_switch_names_a_listed_offer`](requests::checks::check_switch_names_a_listed_offer) | `negotiate`, `negotiate_raw` | `a_switch_names_a_protocol_the_client_listed_and_the_server_offered` |
+//! | HTTP/1.0 or a missing `upgrade` option never switch | [`check_no_switch_without_upgrade_option`](requests::checks::check_no_switch_without_upgrade_option) | `negotiate`, `negotiate_raw` | `http10_and_a_missing_upgrade_option_never_switch` |
+//! | header-name case does not change the decision | [`check_name_case_invariance`](requests::checks::check_name_case_invariance) | `negotiate`, `negotiate_raw` | `header_name_case_never_changes_the_decision` |
+//! | line splitting does not change the decision | [`check_split_invariance`](requests::checks::check_split_invariance) | `negotiate` | `splitting_lists_over_field_lines_never_changes_the_decision` |
+//! | empty elements do not change the decision | [`check_empty_element_invariance`](requests::checks::check_empty_element_invariance) | `negotiate` | `adding_empty_elements_never_changes_the_decision` |
+//! | the preference order is honoured | [`check_preference_order`](requests::checks::check_preference_order) | `negotiate`, `negotiate_raw` | `client_order_wins_under_client_preference_and_server_order_under_server_preference` |
+//! | every 101 the server side builds is accepted by the client side | [`check_client_accepts_the_response`](requests::checks::check_client_accepts_the_response), [`check_response_head`](requests::checks::check_response_head) | `negotiate`, `negotiate_raw` | `every_101_the_server_builds_passes_the_client_check` |
+//! | every invariant on one generated request | [`check_case`](requests::checks::check_case) | `negotiate` | `generated_requests_satisfy_every_invariant` |
+//! | raw requests never panic and every decision holds | [`check_request_bytes`](requests::checks::check_request_bytes), [`check_decision`](requests::checks::check_decision) | `negotiate_raw` | `arbitrary_request_bytes_never_panic`, `arbitrary_field_lines_never_panic_and_every_response_head_is_sound` |
+//! | what a client accepts as a switch is a sound 101 | [`check_response_bytes`](requests::response::check_response_bytes) | `response` | `the_client_check_holds_on_every_response_the_server_builds` |
 //!
 //! ```
-//! use upgrade_testkit::checks::check_upgrade_bytes;
+//! use upgrade_testkit::targets;
 //!
-//! // Field lines separated by '\n': both grammars, the reference and format/parse round trips.
-//! check_upgrade_bytes(b"websocket, h2c\nfoo/2, ,");
-//! check_upgrade_bytes(b"websocket;q=1");
+//! // Field lines separated by '\n', through every list check under both grammars.
+//! targets::parse_upgrade(b"websocket, h2c\nfoo/2, ,");
+//! targets::parse_connection(b"keep-alive;q=1");
 //! ```
 // The checks are assertions: they fail by panicking, which is how proptest, libFuzzer and
 // `cargo test` report a violated property. The reference parser indexes plainly so that it reads
-// like the grammar, and so does the byte-editing strategy; their indices are bounded by the loops
-// and `Index::index` calls around them.
+// like the grammar; its indices are bounded by the loops around them.
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
 pub mod alloc;
-pub mod checks;
-pub mod client_check;
-pub mod compare;
-pub mod generate;
-pub mod generate_request;
 pub mod handshakes;
-pub mod lines;
-pub mod negotiation;
+pub mod lists;
 pub mod process;
-pub mod raw;
 pub mod reference;
-pub mod render;
-pub mod request;
-pub mod roundtrip;
+pub mod requests;
 #[cfg(feature = "proptest")]
-pub mod strategies;
+pub mod strategy;
 pub mod targets;
 pub mod wire;
 

@@ -46,6 +46,14 @@ impl RefItem {
             version: version.map(<[u8]>::to_vec),
         }
     }
+
+    /// An item from its text: `name` or `name/version`.
+    pub fn from_text(text: &str) -> Self {
+        match text.split_once('/') {
+            Some((name, version)) => RefItem::new(name.as_bytes(), Some(version.as_bytes())),
+            None => RefItem::new(text.as_bytes(), None),
+        }
+    }
 }
 
 /// What a parser made of a list: the complete elements before the first error, and that error
@@ -134,30 +142,20 @@ fn tchar_run_end(line: &[u8], from: usize) -> usize {
     end
 }
 
-/// Parses the field line values `lines` as one list of `kind` under `config`.
+/// Parses the field line values `lines` as one list of `kind` under `config`: the elements
+/// before the first error, and that error.
 pub fn reference_parse(kind: RefKind, lines: &[&[u8]], config: Config) -> RefOutcome {
-    let mut items = Vec::new();
-    let error = reference_walk(kind, lines.iter().copied(), config, |name, version| {
-        items.push(RefItem::new(name, version));
-    });
-    RefOutcome { items, error }
-}
-
-/// Parses `lines` as one list of `kind` under `config`, handing each complete element (name,
-/// version) to `emit` in order, and returns the first error as (kind, line, offset).
-pub fn reference_walk<'a>(
-    kind: RefKind,
-    lines: impl IntoIterator<Item = &'a [u8]>,
-    config: Config,
-    mut emit: impl FnMut(&'a [u8], Option<&'a [u8]>),
-) -> Option<(ErrorKind, usize, usize)> {
     let mut counts = Counts::default();
-    for (index, line) in lines.into_iter().enumerate() {
-        if let Err((error_kind, offset)) = parse_line(kind, line, config, &mut counts, &mut emit) {
-            return Some((error_kind, index, offset));
+    let mut outcome = RefOutcome::default();
+    for (index, line) in lines.iter().enumerate() {
+        if let Err((error_kind, offset)) =
+            parse_line(kind, line, config, &mut counts, &mut outcome.items)
+        {
+            outcome.error = Some((error_kind, index, offset));
+            break;
         }
     }
-    None
+    outcome
 }
 
 /// Element counts of the combined field value so far, across its lines.
@@ -167,12 +165,12 @@ struct Counts {
     empty: usize,
 }
 
-fn parse_line<'a>(
+fn parse_line(
     kind: RefKind,
-    line: &'a [u8],
+    line: &[u8],
     config: Config,
     counts: &mut Counts,
-    emit: &mut impl FnMut(&'a [u8], Option<&'a [u8]>),
+    items: &mut Vec<RefItem>,
 ) -> Result<(), (ErrorKind, usize)> {
     // An empty or all-whitespace value is an empty list, not an empty element.
     if line.iter().all(|&b| is_ows(b)) {
@@ -184,7 +182,7 @@ fn parse_line<'a>(
             .iter()
             .position(|&b| b == b',')
             .map_or(line.len(), |p| start + p);
-        parse_segment(kind, line, start, terminator, config, counts, emit)?;
+        parse_segment(kind, line, start, terminator, config, counts, items)?;
         if terminator == line.len() {
             return Ok(());
         }
@@ -194,14 +192,14 @@ fn parse_line<'a>(
 
 /// Judges the segment `line[start..terminator]`, where `terminator` is the offset of the comma
 /// that ends it or the line's length.
-fn parse_segment<'a>(
+fn parse_segment(
     kind: RefKind,
-    line: &'a [u8],
+    line: &[u8],
     start: usize,
     terminator: usize,
     config: Config,
     counts: &mut Counts,
-    emit: &mut impl FnMut(&'a [u8], Option<&'a [u8]>),
+    items: &mut Vec<RefItem>,
 ) -> Result<(), (ErrorKind, usize)> {
     let Some(ts) = (start..terminator).find(|&i| !is_ows(line[i])) else {
         // An empty element: forbidden to senders, skipped by recipients up to the bound.
@@ -256,7 +254,7 @@ fn parse_segment<'a>(
             (ErrorKind::CommaMissing, f)
         });
     }
-    emit(name, version);
+    items.push(RefItem::new(name, version));
     Ok(())
 }
 

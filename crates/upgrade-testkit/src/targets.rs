@@ -5,14 +5,12 @@
 use arbitrary::{Arbitrary, Unstructured};
 use upgrade_grammar::{Config, Grammar};
 
-use crate::checks::{check_connection_bytes, check_upgrade_bytes};
-use crate::client_check::check_response_bytes;
-use crate::generate_request::RequestInput;
-use crate::lines::{lines, split_lines_into};
-use crate::negotiation::{check_case, check_request_bytes};
-use crate::raw::{MAX_SPLIT_LINES, check_differential_lines};
+use crate::lists::checks::{check_lines, check_one_grammar, check_rendered, split_lines};
+use crate::lists::generate::ListInput;
 use crate::reference::RefKind;
-use crate::roundtrip::check_roundtrip_bytes;
+use crate::requests::checks::{check_case, check_request_bytes};
+use crate::requests::generate::RequestInput;
+use crate::requests::response::check_response_bytes;
 
 /// A fuzz target: its name (the `[[bin]]` name in `fuzz/Cargo.toml` and the folder under
 /// `corpora/`) and its check.
@@ -23,36 +21,21 @@ pub struct Target {
     pub check: fn(&[u8]),
 }
 
+impl Target {
+    const fn new(name: &'static str, check: fn(&[u8])) -> Self {
+        Target { name, check }
+    }
+}
+
 /// Every fuzz target.
 pub const TARGETS: &[Target] = &[
-    Target {
-        name: "parse_upgrade",
-        check: parse_upgrade,
-    },
-    Target {
-        name: "parse_connection",
-        check: parse_connection,
-    },
-    Target {
-        name: "roundtrip",
-        check: roundtrip,
-    },
-    Target {
-        name: "differential",
-        check: differential,
-    },
-    Target {
-        name: "negotiate",
-        check: negotiate,
-    },
-    Target {
-        name: "negotiate_raw",
-        check: negotiate_raw,
-    },
-    Target {
-        name: "response",
-        check: response,
-    },
+    Target::new("parse_upgrade", parse_upgrade),
+    Target::new("parse_connection", parse_connection),
+    Target::new("roundtrip", roundtrip),
+    Target::new("differential", differential),
+    Target::new("negotiate", negotiate),
+    Target::new("negotiate_raw", negotiate_raw),
+    Target::new("response", response),
 ];
 
 /// The target called `name`.
@@ -60,40 +43,52 @@ pub fn target(name: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|t| t.name == name)
 }
 
-/// `parse_upgrade`: raw bytes as `Upgrade` field lines, see [`check_upgrade_bytes`].
+/// `parse_upgrade`: raw bytes as `Upgrade` field lines split at `'\n'`, see [`check_lines`]
+/// (with the default bounds).
 pub fn parse_upgrade(data: &[u8]) {
-    check_upgrade_bytes(data);
+    let bounds = (
+        Config::DEFAULT_MAX_ELEMENTS,
+        Config::DEFAULT_MAX_EMPTY_ELEMENTS,
+    );
+    check_lines(RefKind::Upgrade, &split_lines(data), bounds.0, bounds.1);
 }
 
-/// `parse_connection`: raw bytes as `Connection` field lines, see [`check_connection_bytes`].
+/// `parse_connection`: raw bytes as `Connection` field lines split at `'\n'`, see
+/// [`check_lines`] (with the default bounds).
 pub fn parse_connection(data: &[u8]) {
-    check_connection_bytes(data);
+    let bounds = (
+        Config::DEFAULT_MAX_ELEMENTS,
+        Config::DEFAULT_MAX_EMPTY_ELEMENTS,
+    );
+    check_lines(RefKind::Connection, &split_lines(data), bounds.0, bounds.1);
 }
 
-/// `roundtrip`: bytes decoded as `arbitrary` decodes a
-/// [`ListInput`](crate::generate::ListInput), straight into buffers reused between inputs, and
-/// put through parsing and formatting without allocating; see [`check_roundtrip_bytes`] and
-/// [`RenderedList::check`](crate::roundtrip::RenderedList::check).
+/// `roundtrip`: bytes decoded by `arbitrary` into a [`ListInput`], rendered, and checked by
+/// [`check_rendered`].
 pub fn roundtrip(data: &[u8]) {
-    check_roundtrip_bytes(data);
+    if let Ok(input) = ListInput::arbitrary_take_rest(Unstructured::new(data)) {
+        check_rendered(&input.render());
+    }
 }
 
-/// `differential`: the first byte picks the list, the grammar and the bounds; the rest is field
-/// lines split at `'\n'`, given to both `upgrade-grammar` and the reference parser.
-///
-/// Selector bits: 0 the list (`Upgrade`/`Connection`), 1 the grammar (recipient/sender), 2-4
-/// the bound on elements (0-6, or 7 for the default), 5-7 the bound on empty elements (the same).
+/// `differential`: the first byte picks the list, the grammar and the bounds
+/// ([`differential_setup`]); the rest is field lines split at `'\n'`; see
+/// [`check_differential_input`].
 pub fn differential(data: &[u8]) {
-    let Some((&selector, rest)) = data.split_first() else {
-        return;
-    };
-    let (kind, config) = differential_setup(selector);
-    // Split once when the lines fit in the array, so that both parsers read the same slices.
-    let mut store: [&[u8]; MAX_SPLIT_LINES] = [&[]; MAX_SPLIT_LINES];
-    match split_lines_into(rest, &mut store) {
-        Some(count) => check_differential_lines(kind, store[..count].iter().copied(), config),
-        None => check_differential_lines(kind, lines(rest), config),
+    if let Some((&selector, rest)) = data.split_first() {
+        check_differential_input(selector, &split_lines(rest));
     }
+}
+
+/// [`check_one_grammar`] (agreement with the reference parser first) on `lines` under the list
+/// and configuration `selector` stands for.
+///
+/// # Panics
+///
+/// When a property does not hold.
+pub fn check_differential_input(selector: u8, lines: &[&[u8]]) {
+    let (kind, config) = differential_setup(selector);
+    check_one_grammar(kind, lines, config);
 }
 
 /// The list and configuration a `differential` selector byte stands for.
@@ -119,7 +114,7 @@ pub fn differential_setup(selector: u8) -> (RefKind, Config) {
 }
 
 /// `negotiate`: bytes decoded by `arbitrary` into a [`RequestInput`] (a request with its
-/// server), see [`check_case`]. Bytes that do not decode are skipped.
+/// server), see [`check_case`].
 pub fn negotiate(data: &[u8]) {
     if let Ok(input) = RequestInput::arbitrary_take_rest(Unstructured::new(data)) {
         check_case(&input.case, input.name_case);

@@ -1,16 +1,13 @@
-//! A request and the server it is sent to, as the negotiation generators describe it: the
-//! `Upgrade`, `Connection` and `Proxy-Connection` fields are kept as items plus an
-//! [`Arrangement`], so that the same request can be written plainly, split over field lines, with
-//! empty elements, and with field names in any ASCII case. The proptest strategies and the
-//! `arbitrary` inputs both build a [`RequestCase`]; the checks of
-//! [`negotiation`](crate::negotiation) read what it writes.
+//! A request and the server it is sent to, as the generators describe it: the `Upgrade`,
+//! `Connection` and `Proxy-Connection` fields are kept as items plus an [`Arrangement`], so that
+//! the same request can be written plainly, split over field lines, with empty elements, and
+//! with field names in any ASCII case; and [`Exchange`], the request as the checks read it.
 
 use upgrade_grammar::{Protocol, Token};
-use upgrade_negotiate::{HttpVersion, Policy};
+use upgrade_negotiate::{Decision, HttpVersion, Policy, RequestHead, negotiate};
 
-use crate::negotiation::Exchange;
+use crate::lists::render::{Arrangement, Noise};
 use crate::reference::{RefItem, RefKind};
-use crate::render::{Arrangement, arrange};
 
 /// The value of one field of a [`RequestCase`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,13 +38,14 @@ pub struct CaseField {
 impl CaseField {
     /// A list field.
     pub fn list(name: &str, kind: RefKind, items: Vec<RefItem>, arrangement: Arrangement) -> Self {
+        let value = FieldValue::List {
+            kind,
+            items,
+            arrangement,
+        };
         CaseField {
             name: name.to_string(),
-            value: FieldValue::List {
-                kind,
-                items,
-                arrangement,
-            },
+            value,
         }
     }
 
@@ -126,28 +124,37 @@ impl RequestCase {
     pub fn write(&self, writing: Writing) -> WrittenRequest {
         let mut lines = Vec::new();
         for field in &self.fields {
-            match &field.value {
-                FieldValue::Text(value) => lines.push((field.name.clone(), value.clone())),
+            let values = match &field.value {
+                FieldValue::Text(value) => vec![value.clone()],
                 FieldValue::List {
                     kind,
                     items,
                     arrangement,
                 } => {
-                    for value in list_lines(*kind, items, arrangement, writing.lists) {
-                        lines.push((field.name.clone(), value));
+                    let arrangement = match writing.lists {
+                        ListWriting::Plain => Arrangement::default(),
+                        ListWriting::Split => arrangement.keep(Noise::SENDER),
+                        ListWriting::Arranged => arrangement.clone(),
+                    };
+                    let values = arrangement.render(*kind, items).lines;
+                    // A field that is present has at least one line, even for an empty list.
+                    if values.is_empty() {
+                        vec![Vec::new()]
+                    } else {
+                        values
                     }
                 }
-            }
+            };
+            lines.extend(values.into_iter().map(|v| (field.name.as_str(), v)));
         }
-        let lines = lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, (name, value))| (flip_case(&name, writing.name_case, i), value))
-            .collect();
         WrittenRequest {
             method: self.method.clone(),
             version: self.version,
-            lines,
+            lines: lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, value))| (flip_case(name, writing.name_case, i), value))
+                .collect(),
             offers: self.offers.clone(),
             policy: self.policy,
         }
@@ -169,7 +176,7 @@ impl RequestCase {
             else {
                 continue;
             };
-            let rendered = arrange(*kind, items, arrangement).render();
+            let rendered = arrangement.render(*kind, items);
             let name = field.name.to_ascii_lowercase();
             match totals.iter_mut().find(|(n, ..)| *n == name) {
                 Some((_, elements, empties)) => {
@@ -185,38 +192,6 @@ impl RequestCase {
     }
 }
 
-fn list_lines(
-    kind: RefKind,
-    items: &[RefItem],
-    arrangement: &Arrangement,
-    writing: ListWriting,
-) -> Vec<Vec<u8>> {
-    let mut lines = match writing {
-        ListWriting::Plain => arrange(kind, items, &Arrangement::default()).render().lines,
-        ListWriting::Split => {
-            arrange(kind, items, &without_empty_elements(arrangement))
-                .render()
-                .lines
-        }
-        ListWriting::Arranged => arrange(kind, items, arrangement).render().lines,
-    };
-    // A field that is present has at least one line, even for an empty list.
-    if lines.is_empty() {
-        lines.push(Vec::new());
-    }
-    lines
-}
-
-/// `arrangement` with every empty element taken out, OWS and line breaks kept.
-pub fn without_empty_elements(arrangement: &Arrangement) -> Arrangement {
-    let mut stripped = arrangement.clone();
-    for placement in &mut stripped.placements {
-        placement.empties_before.clear();
-    }
-    stripped.trailing_empties.clear();
-    stripped
-}
-
 /// Flips the case of the letters of `name` where the bits of `bits` (rotated by the line's
 /// index, so that lines differ) are set.
 pub fn flip_case(name: &str, bits: u64, line: usize) -> String {
@@ -224,14 +199,10 @@ pub fn flip_case(name: &str, bits: u64, line: usize) -> String {
         .enumerate()
         .map(|(i, c)| {
             let shift = ((i + line * 7) % 64) as u32;
-            if bits.rotate_left(shift) & 1 == 1 {
-                if c.is_ascii_lowercase() {
-                    c.to_ascii_uppercase()
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            } else {
-                c
+            match bits.rotate_left(shift) & 1 == 1 {
+                true if c.is_ascii_lowercase() => c.to_ascii_uppercase(),
+                true => c.to_ascii_lowercase(),
+                false => c,
             }
         })
         .collect()
@@ -297,18 +268,67 @@ pub fn protocols(items: &[RefItem]) -> Vec<Protocol<'_>> {
         .collect()
 }
 
-/// A protocol or option from its text: `name` or `name/version`.
-pub fn item(text: &str) -> RefItem {
-    match text.split_once('/') {
-        Some((name, version)) => RefItem::new(name.as_bytes(), Some(version.as_bytes())),
-        None => RefItem::new(text.as_bytes(), None),
+/// One negotiation as the checks see it: the request (method, version, field lines) and the
+/// server it is sent to (offers in its order of preference, policy).
+#[derive(Clone, Debug)]
+pub struct Exchange<'a> {
+    /// The method, as received.
+    pub method: &'a [u8],
+    /// The HTTP version.
+    pub version: HttpVersion,
+    /// The field lines, in order.
+    pub lines: Vec<(&'a str, &'a [u8])>,
+    /// The server's offers, in its order of preference.
+    pub offers: Vec<Protocol<'a>>,
+    /// The server's policy.
+    pub policy: Policy,
+}
+
+impl<'a> Exchange<'a> {
+    /// The request, for the negotiator and the client-side check.
+    pub fn request(&self) -> RequestHead<'_, [(&'a str, &'a [u8])]> {
+        RequestHead::new(self.method, self.version, self.lines.as_slice())
     }
+
+    /// The server's decision.
+    pub fn negotiate(&self) -> Decision<'_> {
+        negotiate(self.request(), &self.offers, &self.policy)
+    }
+
+    /// The same request sent to a server with `policy`.
+    pub fn with_policy(&self, policy: Policy) -> Exchange<'a> {
+        Exchange {
+            policy,
+            ..self.clone()
+        }
+    }
+
+    /// The values of every field line named `name`, ignoring ASCII case.
+    pub fn values(&self, name: &str) -> Vec<&'a [u8]> {
+        self.lines
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, v)| v)
+            .collect()
+    }
+}
+
+/// A field line value or list element without its leading and trailing SP / HTAB (RFC 9110
+/// section 5.5).
+pub fn trim_ows(mut value: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = value {
+        value = rest;
+    }
+    value
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{EmptyElement, Placement};
+    use crate::lists::render::{EmptyElement, Placement};
 
     fn case() -> RequestCase {
         let arrangement = Arrangement {
@@ -325,63 +345,50 @@ mod tests {
             ],
             ..Arrangement::default()
         };
+        let items = vec![RefItem::from_text("foo/2"), RefItem::from_text("websocket")];
         RequestCase {
             method: "GET".into(),
             version: HttpVersion::Http11,
             fields: vec![
                 CaseField::text("Host", b"a"),
-                CaseField::list(
-                    "Upgrade",
-                    RefKind::Upgrade,
-                    vec![item("foo/2"), item("websocket")],
-                    arrangement,
-                ),
+                CaseField::list("Upgrade", RefKind::Upgrade, items, arrangement),
             ],
-            offers: vec![item("foo/2")],
+            offers: vec![RefItem::from_text("foo/2")],
             policy: Policy::new(),
         }
     }
 
     fn lines(written: &WrittenRequest) -> Vec<(&str, &[u8])> {
-        written
-            .lines
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_slice()))
-            .collect()
+        let lines = written.lines.iter();
+        lines.map(|(n, v)| (n.as_str(), v.as_slice())).collect()
     }
 
     #[test]
     fn writes_lists_plain_split_and_arranged() {
         let case = case();
         let plain = case.write(Writing::PLAIN);
-        assert_eq!(
-            lines(&plain),
-            [("Host", &b"a"[..]), ("Upgrade", b"foo/2,websocket")]
-        );
+        let want: [(&str, &[u8]); 2] = [("Host", b"a"), ("Upgrade", b"foo/2,websocket")];
+        assert_eq!(lines(&plain), want);
         let split = case.write(Writing {
             lists: ListWriting::Split,
             name_case: 0,
         });
-        assert_eq!(
-            lines(&split),
-            [
-                ("Host", &b"a"[..]),
-                ("Upgrade", b"foo/2"),
-                ("Upgrade", b" websocket")
-            ]
-        );
+        let want: [(&str, &[u8]); 3] = [
+            ("Host", b"a"),
+            ("Upgrade", b"foo/2"),
+            ("Upgrade", b" websocket"),
+        ];
+        assert_eq!(lines(&split), want);
         let arranged = case.write(Writing {
             lists: ListWriting::Arranged,
             name_case: u64::MAX,
         });
-        assert_eq!(
-            lines(&arranged),
-            [
-                ("hOST", &b"a"[..]),
-                ("uPGRADE", b"foo/2"),
-                ("uPGRADE", b", websocket")
-            ]
-        );
+        let want: [(&str, &[u8]); 3] = [
+            ("hOST", b"a"),
+            ("uPGRADE", b"foo/2"),
+            ("uPGRADE", b", websocket"),
+        ];
+        assert_eq!(lines(&arranged), want);
         assert!(case.within_bounds());
     }
 
@@ -389,10 +396,8 @@ mod tests {
     fn writes_the_head_on_the_wire_except_for_http2() {
         let mut case = case();
         let bytes = case.write(Writing::PLAIN).to_bytes().unwrap();
-        assert_eq!(
-            bytes,
-            b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: foo/2,websocket\r\n\r\n"
-        );
+        let want = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: foo/2,websocket\r\n\r\n";
+        assert_eq!(bytes, want);
         case.version = HttpVersion::Http2OrLater;
         assert_eq!(case.write(Writing::PLAIN).to_bytes(), None);
     }

@@ -9,8 +9,8 @@ use upgrade_negotiate::{
     check_response, parse_request, parse_response,
 };
 
-use crate::negotiation::trim_ows;
 use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
+use crate::requests::case::trim_ows;
 
 fn values<'b>(headers: &[httparse::Header<'b>], name: &str) -> Vec<&'b [u8]> {
     headers
