@@ -12,6 +12,9 @@ use clap::{Args, Subcommand};
 use crate::process::{display, files_under, run, workspace_root};
 use crate::toolchain::{Build, SanitizerChoice, ensure_cargo_fuzz};
 
+mod coverage;
+mod planted;
+
 /// Arguments of `cargo xtask fuzz`.
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -32,7 +35,7 @@ enum Action {
     /// Apply each planted bug of `fuzz/planted/` to a scratch copy of the sources and fuzz the
     /// target that should catch it until the first crash or the time limit; exit 1 when a bug is
     /// not caught.
-    Planted(crate::fuzz_planted::PlantedArgs),
+    Planted(planted::PlantedArgs),
     /// List the fuzz targets.
     List,
 }
@@ -78,19 +81,23 @@ pub(crate) fn main(args: FuzzArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Action::Cmin(select)) => cmin(&select),
-        Some(Action::Coverage(select)) => crate::fuzz_coverage::main(&select),
-        Some(Action::Planted(planted)) => crate::fuzz_planted::main(&planted),
+        Some(Action::Coverage(select)) => coverage::main(&select),
+        Some(Action::Planted(planted)) => planted::main(&planted),
     }
 }
 
-/// The target names declared in `fuzz/Cargo.toml`, in order.
+/// The fuzz targets, in order: `upgrade_testkit::targets::TARGETS`, the one list that the fuzz
+/// glue, the corpus replay and this driver read. `fuzz/Cargo.toml` must declare a `[[bin]]`
+/// for each (cargo-fuzz builds from it); a test checks that it declares exactly these.
 pub(crate) fn targets() -> Result<Vec<String>, String> {
-    let manifest = std::fs::read_to_string("fuzz/Cargo.toml")
-        .map_err(|e| format!("cannot read fuzz/Cargo.toml: {e}"))?;
-    Ok(targets_in(&manifest))
+    Ok(upgrade_testkit::targets::TARGETS
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect())
 }
 
 /// The `[[bin]]` names of a cargo-fuzz manifest, in order.
+#[cfg(test)]
 fn targets_in(manifest: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut in_bin = false;
@@ -449,6 +456,43 @@ fn seed_files(d: &Dirs) -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_target_has_its_bin_glue_corpus_and_options_and_nothing_else_does() {
+        let root = crate::process::workspace_root();
+        let manifest = std::fs::read_to_string(root.join("fuzz/Cargo.toml")).unwrap();
+        let names = super::targets().unwrap();
+        assert_eq!(
+            super::targets_in(&manifest),
+            names,
+            "fuzz/Cargo.toml [[bin]]s"
+        );
+        for name in &names {
+            assert!(
+                root.join(format!("fuzz/fuzz_targets/{name}.rs")).is_file(),
+                "{name}"
+            );
+            assert!(
+                root.join(format!("fuzz/options/{name}.options")).is_file(),
+                "{name}"
+            );
+            assert!(root.join(format!("corpora/{name}")).is_dir(), "{name}");
+        }
+        let mut glue: Vec<String> = std::fs::read_dir(root.join("fuzz/fuzz_targets"))
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string()
+            })
+            .collect();
+        glue.sort();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(glue, sorted, "fuzz/fuzz_targets");
+    }
+
     use super::*;
 
     #[test]

@@ -4,8 +4,6 @@
 mod bench;
 mod e2e;
 mod fuzz;
-mod fuzz_coverage;
-mod fuzz_planted;
 mod process;
 mod servers;
 mod toolchain;
