@@ -1,12 +1,15 @@
 //! Criterion benches: one group per input, with `ours` side by side with its peers and the
-//! floor, and a `request` group for whole requests. Run them with `cargo xtask bench`.
+//! floor, and a `request-<name>` group per whole request. Run them with `cargo xtask bench`.
+
+#[path = "peers/tungstenite.rs"]
+mod peers;
 
 use std::hint::black_box;
 use std::process::exit;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use upgrade_benches::request::{self, CHROMIUM_WEBSOCKET};
+use upgrade_benches::request::{self, Request};
 use upgrade_benches::{Function, Input, floor, headers, naive, ours};
 
 fn lists(c: &mut Criterion) {
@@ -43,16 +46,22 @@ fn bench<T>(
 fn requests(c: &mut Criterion) {
     let offers =
         request::offers().unwrap_or_else(|e| fail(&format!("cannot build the offers: {e}")));
-    let mut group = c.benchmark_group(request::GROUP);
-    group.throughput(Throughput::Bytes(bytes(CHROMIUM_WEBSOCKET.len())));
-    let [httparse, httparse_decision] = request::FUNCTIONS;
-    group.bench_function(httparse, |b| {
-        b.iter(|| request::httparse(black_box(CHROMIUM_WEBSOCKET)))
-    });
-    group.bench_function(httparse_decision, |b| {
-        b.iter(|| request::httparse_decision(black_box(CHROMIUM_WEBSOCKET), &offers))
-    });
-    group.finish();
+    let [httparse, httparse_negotiate] = request::FUNCTIONS;
+    for request in Request::ALL {
+        let bytes = request.bytes();
+        let mut group = c.benchmark_group(request.group());
+        group.throughput(Throughput::Bytes(self::bytes(bytes.len())));
+        group.bench_function(httparse, |b| b.iter(|| request::httparse(black_box(bytes))));
+        group.bench_function(httparse_negotiate, |b| {
+            b.iter(|| request::httparse_negotiate(black_box(bytes), &offers))
+        });
+        if request.is_websocket() {
+            group.bench_function("tungstenite", |b| {
+                b.iter(|| peers::tungstenite(black_box(bytes)))
+            });
+        }
+        group.finish();
+    }
 }
 
 fn bytes(len: usize) -> u64 {

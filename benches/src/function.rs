@@ -55,16 +55,24 @@ mod tests {
     use crate::{Answer, floor, headers, naive, ours};
 
     /// The answer to every input's task, worked out by hand from the input's definition.
-    const EXPECTED: [(&str, Answer); 9] = [
+    const EXPECTED: [(&str, Answer); 17] = [
         ("websocket", Answer::Listed(true)),
+        ("websocket-mixed-case", Answer::Listed(true)),
         ("h2c", Answer::Listed(true)),
+        ("upgrade", Answer::Listed(true)),
         ("keep-alive-upgrade", Answer::Listed(true)),
+        ("upgrade-http2-settings", Answer::Listed(true)),
+        ("keep-alive", Answer::Listed(false)),
+        ("close", Answer::Listed(false)),
+        ("connection-has-upgrade", Answer::Listed(true)),
+        ("upgrade-two-lines", Answer::Listed(true)),
         ("rfc9110-list", Answer::Count(4)),
+        ("list-20", Answer::Count(20)),
         ("list-1k", Answer::Count(94)),
         ("list-4k", Answer::Count(373)),
+        ("list-64k", Answer::Count(5957)),
         ("long-token", Answer::Count(1)),
         ("recipient-worst-case", Answer::Count(64)),
-        ("connection-has-upgrade", Answer::Listed(true)),
     ];
 
     #[test]
@@ -97,7 +105,17 @@ mod tests {
             .filter(|i| Function::Headers.applies(i))
             .map(|i| i.name())
             .collect();
-        assert_eq!(applies, ["keep-alive-upgrade", "connection-has-upgrade"]);
+        assert_eq!(
+            applies,
+            [
+                "upgrade",
+                "keep-alive-upgrade",
+                "upgrade-http2-settings",
+                "keep-alive",
+                "close",
+                "connection-has-upgrade"
+            ]
+        );
     }
 
     #[test]

@@ -65,26 +65,40 @@ const SEPARATORS: [&str; 6] = [", ", ",", " , ", ",\t", ", ", "  ,  "];
 const TCHARS: &[u8] =
     b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// Bound on elements for `list-1k` and `list-4k`. The default of 64 is reached at about 800
-/// bytes of realistic protocols, so these lists would stop at the bound instead of measuring
-/// the parser; they use the recipient grammar with a larger bound, as a server that expects
-/// long lists would.
-pub(crate) const LONG_LIST_MAX_ELEMENTS: usize = 4096;
+/// Bound on elements for `list-1k`, `list-4k` and `list-64k`. The default of 64 is reached at
+/// about 800 bytes of realistic protocols, so these lists would stop at the bound instead of
+/// measuring the parser; they use the recipient grammar with a larger bound, as a server that
+/// expects long lists would.
+pub(crate) const LONG_LIST_MAX_ELEMENTS: usize = 8192;
 
 impl Input {
-    /// The whole input set, in the order the benches run it.
+    /// The whole input set, in the order the benches run it. First the values real requests
+    /// carry, one field line each unless said otherwise:
     ///
     /// - `websocket`: `Upgrade: websocket`, is `websocket` listed;
+    /// - `websocket-mixed-case`: `Upgrade: WebSocket`, is `websocket` listed;
     /// - `h2c`: `Upgrade: h2c`, is `h2c` listed;
-    /// - `keep-alive-upgrade`: `Connection: keep-alive, Upgrade`, is `upgrade` listed;
-    /// - `rfc9110-list`: `Upgrade: HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11`, count;
-    /// - `list-1k`, `list-4k`: one `Upgrade` line of realistic protocols with versions and OWS,
-    ///   at most 1024 and 4096 bytes, count, with a bound of 4096 elements;
-    /// - `long-token`: one 1024-byte protocol name cycling through every `tchar`, count;
-    /// - `recipient-worst-case`: 64 protocols and 64 empty elements with OWS around every comma
-    ///   and at both ends, exactly the default bounds of the recipient grammar, count;
+    /// - `upgrade`: `Connection: Upgrade` (Chromium's handshake), is `upgrade` listed;
+    /// - `keep-alive-upgrade`: `Connection: keep-alive, Upgrade` (Firefox's), is `upgrade`
+    ///   listed;
+    /// - `upgrade-http2-settings`: `Connection: Upgrade, HTTP2-Settings` (curl's h2c), is
+    ///   `upgrade` listed;
+    /// - `keep-alive`, `close`: `Connection` values of requests that do not upgrade (most
+    ///   requests), is `upgrade` listed (no);
     /// - `connection-has-upgrade`: `Connection: keep-alive` and `Connection: Upgrade` as two
-    ///   field lines, is `upgrade` listed.
+    ///   field lines, is `upgrade` listed;
+    /// - `upgrade-two-lines`: `Upgrade: h2c` and `Upgrade: websocket` as two field lines, is
+    ///   `websocket` listed;
+    ///
+    /// then lists, counted:
+    ///
+    /// - `rfc9110-list`: `Upgrade: HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11`;
+    /// - `list-20`: one `Upgrade` line of 20 realistic protocols with versions and OWS;
+    /// - `list-1k`, `list-4k`, `list-64k`: the same protocols, at most 1024, 4096 and 65536
+    ///   bytes, with a bound of 8192 elements;
+    /// - `long-token`: one 1024-byte protocol name cycling through every `tchar`;
+    /// - `recipient-worst-case`: 64 protocols and 64 empty elements with OWS around every comma
+    ///   and at both ends, exactly the default bounds of the recipient grammar.
     ///
     /// # Errors
     ///
@@ -94,48 +108,108 @@ impl Input {
         let long = Config::RECIPIENT.with_max_elements(LONG_LIST_MAX_ELEMENTS);
         let upgrade = Field::Upgrade;
         let connection = Field::Connection;
+        let is_upgrade = Task::Contains("upgrade");
+        let is_websocket = Task::Contains("websocket");
+        let line = |value: &str| [value.as_bytes().to_vec()];
         Ok(vec![
             Input::new(
                 "websocket",
                 upgrade,
-                Task::Contains("websocket"),
+                is_websocket,
                 recipient,
-                [b"websocket".to_vec()],
+                line("websocket"),
+            )?,
+            Input::new(
+                "websocket-mixed-case",
+                upgrade,
+                is_websocket,
+                recipient,
+                line("WebSocket"),
             )?,
             Input::new(
                 "h2c",
                 upgrade,
                 Task::Contains("h2c"),
                 recipient,
-                [b"h2c".to_vec()],
+                line("h2c"),
+            )?,
+            Input::new(
+                "upgrade",
+                connection,
+                is_upgrade,
+                recipient,
+                line("Upgrade"),
             )?,
             Input::new(
                 "keep-alive-upgrade",
                 connection,
-                Task::Contains("upgrade"),
+                is_upgrade,
                 recipient,
-                [b"keep-alive, Upgrade".to_vec()],
+                line("keep-alive, Upgrade"),
+            )?,
+            Input::new(
+                "upgrade-http2-settings",
+                connection,
+                is_upgrade,
+                recipient,
+                line("Upgrade, HTTP2-Settings"),
+            )?,
+            Input::new(
+                "keep-alive",
+                connection,
+                is_upgrade,
+                recipient,
+                line("keep-alive"),
+            )?,
+            Input::new("close", connection, is_upgrade, recipient, line("close"))?,
+            Input::new(
+                "connection-has-upgrade",
+                connection,
+                is_upgrade,
+                recipient,
+                [b"keep-alive".to_vec(), b"Upgrade".to_vec()],
+            )?,
+            Input::new(
+                "upgrade-two-lines",
+                upgrade,
+                is_websocket,
+                recipient,
+                [b"h2c".to_vec(), b"websocket".to_vec()],
             )?,
             Input::new(
                 "rfc9110-list",
                 upgrade,
                 Task::Count,
                 recipient,
-                [b"HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11".to_vec()],
+                line("HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11"),
+            )?,
+            Input::new(
+                "list-20",
+                upgrade,
+                Task::Count,
+                recipient,
+                [realistic_list(REALISTIC_PROTOCOLS.len(), usize::MAX)],
             )?,
             Input::new(
                 "list-1k",
                 upgrade,
                 Task::Count,
                 long,
-                [realistic_list(1024)],
+                [realistic_list(usize::MAX, 1024)],
             )?,
             Input::new(
                 "list-4k",
                 upgrade,
                 Task::Count,
                 long,
-                [realistic_list(4096)],
+                [realistic_list(usize::MAX, 4096)],
+            )?,
+            Input::new(
+                "list-64k",
+                upgrade,
+                Task::Count,
+                long,
+                [realistic_list(usize::MAX, 65536)],
             )?,
             Input::new(
                 "long-token",
@@ -150,13 +224,6 @@ impl Input {
                 Task::Count,
                 recipient,
                 [recipient_worst_case()],
-            )?,
-            Input::new(
-                "connection-has-upgrade",
-                connection,
-                Task::Contains("upgrade"),
-                recipient,
-                [b"keep-alive".to_vec(), b"Upgrade".to_vec()],
             )?,
         ])
     }
@@ -250,13 +317,15 @@ impl Input {
     }
 }
 
-/// Realistic protocols joined by realistic separators, stopping before `max_len` bytes.
-fn realistic_list(max_len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(max_len);
+/// Realistic protocols joined by realistic separators, stopping after `max_elements` or before
+/// `max_len` bytes.
+fn realistic_list(max_elements: usize, max_len: usize) -> Vec<u8> {
+    let mut out = Vec::new();
     let pairs = REALISTIC_PROTOCOLS
         .iter()
         .cycle()
-        .zip(SEPARATORS.iter().cycle());
+        .zip(SEPARATORS.iter().cycle())
+        .take(max_elements);
     for (protocol, separator) in pairs {
         let separator = if out.is_empty() { "" } else { separator };
         if out.len() + separator.len() + protocol.len() > max_len {
@@ -306,8 +375,8 @@ mod tests {
     }
 
     #[test]
-    fn long_lists_are_about_one_and_four_kib_of_protocols_with_versions_and_ows() {
-        for (name, size) in [("list-1k", 1024), ("list-4k", 4096)] {
+    fn long_lists_are_about_one_four_and_sixty_four_kib_of_protocols_with_versions_and_ows() {
+        for (name, size) in [("list-1k", 1024), ("list-4k", 4096), ("list-64k", 65536)] {
             let input = input(name);
             assert!(
                 (size - 24..=size).contains(&input.len()),
@@ -322,6 +391,15 @@ mod tests {
             assert!(ours_count(&input, Config::RECIPIENT).is_err());
             assert_eq!(input.config().max_elements(), LONG_LIST_MAX_ELEMENTS);
         }
+    }
+
+    #[test]
+    fn list_20_is_every_realistic_protocol_once() {
+        let input = input("list-20");
+        assert_eq!(ours_count(&input, Config::RECIPIENT), Ok(20));
+        let bytes: Vec<u8> = input.lines().flatten().copied().collect();
+        assert!(bytes.starts_with(b"HTTP/2.0,SHTTP/1.3 , IRC/6.9"));
+        assert!(bytes.ends_with(b"coap,sip/2.0"));
     }
 
     #[test]
@@ -362,5 +440,13 @@ mod tests {
         assert_eq!(input.line_count(), 2);
         assert_eq!(input.header_map().get_all(CONNECTION).iter().count(), 2);
         assert_eq!(input.field(), Field::Connection);
+    }
+
+    #[test]
+    fn upgrade_two_lines_spans_two_field_lines() {
+        let input = input("upgrade-two-lines");
+        assert_eq!(input.line_count(), 2);
+        assert_eq!(input.header_map().get_all(UPGRADE).iter().count(), 2);
+        assert_eq!(input.field(), Field::Upgrade);
     }
 }

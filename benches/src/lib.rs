@@ -16,8 +16,11 @@
 //! - [`floor`]: one pass classifying every byte through a 256-entry `tchar` table, no list
 //!   logic: the lower bound of any validating parser.
 //!
-//! Whole requests: [`request::httparse`] parses a Chromium websocket handshake, and
-//! [`request::httparse_decision`] adds `upgrade_negotiate`'s decision on it.
+//! Whole requests ([`request::Request`]: the websocket handshakes of Chromium and Firefox,
+//! curl's h2c upgrade, a page load and a JSON `POST`): [`request::httparse`] parses one, and
+//! [`request::httparse_negotiate`] adds `upgrade_negotiate`'s decision and writes its response
+//! head into a stack buffer. The criterion bench also runs tungstenite's server handshake on the
+//! websocket handshakes.
 //!
 //! ```
 //! use upgrade_benches::{naive, ours, Answer, Input};

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! icount --list                         every measurement the gate takes, one per line
-//! icount INPUT FUNCTION ITERATIONS      INPUT: an input name, or `request`
+//! icount INPUT FUNCTION ITERATIONS      INPUT: an input name, or `request-<name>`
 //! ```
 //!
 //! Each function is timed inside its own `#[inline(never)]` function named `measured_*`, so
@@ -12,7 +12,7 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use upgrade_benches::request::{self, CHROMIUM_WEBSOCKET};
+use upgrade_benches::request::{self, Request};
 use upgrade_benches::{Function, Input, floor, headers, naive, ours};
 use upgrade_grammar::Protocol;
 
@@ -34,8 +34,10 @@ fn run(args: &[String]) -> Result<(), String> {
             for input in &inputs {
                 println!("{} {}", input.name(), Function::Ours.name());
             }
-            for function in request::FUNCTIONS {
-                println!("{} {function}", request::GROUP);
+            for request in Request::ALL {
+                for function in request::FUNCTIONS {
+                    println!("{} {function}", request.group());
+                }
             }
             Ok(())
         }
@@ -43,12 +45,14 @@ fn run(args: &[String]) -> Result<(), String> {
             let iterations: u32 = iterations
                 .parse()
                 .map_err(|e| format!("ITERATIONS `{iterations}`: {e}"))?;
-            if input == request::GROUP {
+            if input.starts_with(request::GROUP_PREFIX) {
+                let request =
+                    Request::find(input).ok_or_else(|| format!("no request `{input}`"))?;
                 let offers = request::offers().map_err(|e| e.to_string())?;
                 match function.as_str() {
-                    "httparse" => measured_httparse(CHROMIUM_WEBSOCKET, iterations),
-                    "httparse_decision" => {
-                        measured_httparse_decision(CHROMIUM_WEBSOCKET, &offers, iterations);
+                    "httparse" => measured_httparse(request.bytes(), iterations),
+                    "httparse_negotiate" => {
+                        measured_httparse_negotiate(request.bytes(), &offers, iterations);
                     }
                     other => return Err(format!("no request function `{other}`")),
                 }
@@ -107,8 +111,8 @@ fn measured_httparse(bytes: &[u8], iterations: u32) {
 }
 
 #[inline(never)]
-fn measured_httparse_decision(bytes: &[u8], offers: &[Protocol<'_>], iterations: u32) {
+fn measured_httparse_negotiate(bytes: &[u8], offers: &[Protocol<'_>], iterations: u32) {
     for _ in 0..iterations {
-        black_box(request::httparse_decision(black_box(bytes), offers));
+        black_box(request::httparse_negotiate(black_box(bytes), offers));
     }
 }
