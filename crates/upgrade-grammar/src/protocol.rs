@@ -251,6 +251,25 @@ mod tests {
     }
 
     #[test]
+    fn is_named_compares_the_name_ignoring_ascii_case_whatever_the_version() {
+        let p = Protocol::parse(b"WebSocket/13").unwrap();
+        assert!(p.is_named(b"websocket"));
+        assert!(p.is_named(b"WEBSOCKET"));
+        assert!(!p.is_named(b"websocket/13"));
+        assert!(!p.is_named(b"websock"));
+        assert!(!p.is_named(b"h2c"));
+        assert!(Protocol::parse(b"h2c").unwrap().is_named(b"H2C"));
+    }
+
+    #[test]
+    fn debug_shows_the_canonical_form() {
+        assert_eq!(
+            format!("{:?}", Protocol::parse(b"IRC/6.9").unwrap()),
+            "Protocol(IRC/6.9)"
+        );
+    }
+
+    #[test]
     fn displays_canonical_form() {
         assert_eq!(
             Protocol::parse(b" IRC/6.9 ").unwrap().to_string(),

@@ -421,6 +421,17 @@ mod tests {
     }
 
     #[test]
+    fn displays_as_the_stable_code() {
+        for r in ClientReason::ALL {
+            assert_eq!(r.to_string(), r.code());
+        }
+        assert_eq!(
+            ClientReason::ProtocolNotOffered.to_string(),
+            "protocol-not-offered"
+        );
+    }
+
+    #[test]
     fn only_the_first_four_reasons_are_valid() {
         let valid: Vec<bool> = ClientReason::ALL.iter().map(|r| r.is_valid()).collect();
         assert_eq!(valid.iter().filter(|v| **v).count(), 4);

@@ -322,3 +322,14 @@ impl From<HeadError> for Decision<'static> {
         Decision::new(Outcome::Reject, reason, &[])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_display_as_their_stable_codes() {
+        let shown: Vec<String> = Outcome::ALL.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["switch", "continue", "required", "reject"]);
+    }
+}
