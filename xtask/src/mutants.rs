@@ -59,6 +59,10 @@ pub(crate) struct MutantsArgs {
     /// timeout (cargo-mutants sets more when the unmutated tests are slow).
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     minimum_test_timeout: u64,
+    /// Only the mutants whose name matches this regular expression (cargo-mutants' `--re`,
+    /// repeatable), to work on a few; listed mutants that do not match are then not judged.
+    #[arg(long = "re", value_name = "REGEX")]
+    examine: Vec<String>,
 }
 
 pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
@@ -90,7 +94,7 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
         let text = std::fs::read_to_string(&outcomes_path)
             .map_err(|e| format!("cannot read {outcomes_path:?}: {e}"))?;
         let outcomes = parse_outcomes(&text).map_err(|e| format!("{outcomes_path:?}: {e}"))?;
-        let verdict = judge(library, &outcomes, &equivalent);
+        let verdict = judge(library, &outcomes, &equivalent, args.examine.is_empty());
         problems.extend(verdict.problems());
         rows.push((library, verdict, elapsed));
     }
@@ -159,6 +163,9 @@ fn cargo_mutants_args(library: Library, args: &MutantsArgs, out: &Path) -> Vec<S
         "--output".to_string(),
         out.display().to_string(),
     ]);
+    for re in &args.examine {
+        v.extend(["--re".to_string(), re.clone()]);
+    }
     v
 }
 
@@ -288,11 +295,14 @@ impl Verdict {
     }
 }
 
-/// Sorts the outcomes of `library` by what the list says of them.
+/// Sorts the outcomes of `library` by what the list says of them. `complete` says that every
+/// mutant of the library was generated (no `--re` filter), so a listed one that is missing is
+/// stale.
 pub(crate) fn judge(
     library: Library,
     outcomes: &[(String, Summary)],
     equivalent: &BTreeMap<String, String>,
+    complete: bool,
 ) -> Verdict {
     let mut v = Verdict {
         mutants: outcomes.len(),
@@ -321,7 +331,7 @@ pub(crate) fn judge(
     }
     let prefix = library.prefix();
     for name in equivalent.keys() {
-        if name.starts_with(&prefix) && !seen.contains(name.as_str()) {
+        if complete && name.starts_with(&prefix) && !seen.contains(name.as_str()) {
             v.stale.push((name.clone(), "no longer generated"));
         }
     }
@@ -472,7 +482,7 @@ mod tests {
             "crates/upgrade-grammar/src/a.rs:2:9: replace | with ^ in g\n  disjoint bits\n",
         )
         .unwrap();
-        let v = judge(Library::Grammar, &outcomes(), &list);
+        let v = judge(Library::Grammar, &outcomes(), &list, true);
         assert_eq!((v.mutants, v.caught, v.unviable, v.timeouts), (4, 1, 1, 1));
         assert_eq!(v.equivalent.len(), 1);
         assert!(v.missed.is_empty() && v.stale.is_empty());
@@ -481,7 +491,7 @@ mod tests {
 
     #[test]
     fn fails_on_a_miss_that_is_not_listed() {
-        let v = judge(Library::Grammar, &outcomes(), &BTreeMap::new());
+        let v = judge(Library::Grammar, &outcomes(), &BTreeMap::new(), true);
         assert_eq!(
             v.missed,
             ["crates/upgrade-grammar/src/a.rs:2:9: replace | with ^ in g"]
@@ -500,7 +510,7 @@ mod tests {
              crates/upgrade-negotiate/src/other.rs:1:1: replace y with ()\n  r\n",
         )
         .unwrap();
-        let v = judge(Library::Grammar, &outcomes(), &list);
+        let v = judge(Library::Grammar, &outcomes(), &list, true);
         let stale: Vec<&str> = v.stale.iter().map(|(_, why)| *why).collect();
         // The negotiator's entry is not judged by a run of the grammar.
         assert_eq!(
@@ -513,6 +523,9 @@ mod tests {
             ]
         );
         assert_eq!(v.problems().len(), 4);
+        // A run filtered with `--re` did not generate every mutant: a missing one is not stale.
+        let filtered = judge(Library::Grammar, &outcomes(), &list, false);
+        assert_eq!(filtered.stale.len(), 3);
     }
 
     #[test]
@@ -521,6 +534,7 @@ mod tests {
             packages: vec![],
             jobs: 3,
             minimum_test_timeout: 45,
+            examine: vec!["quoted_string".into()],
         };
         let argv = cargo_mutants_args(Library::Negotiate, &args, Path::new("/t/mutants/n"));
         let joined = argv.join(" ");
@@ -531,6 +545,7 @@ mod tests {
             "--jobs 3",
             "--minimum-test-timeout 45",
             "--output /t/mutants/n",
+            "--re quoted_string",
         ] {
             assert!(joined.contains(part), "{part} in {joined}");
         }

@@ -223,6 +223,20 @@ mod tests {
     }
 
     #[test]
+    fn different_protocols_hash_differently() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |s: &'static str| {
+            let mut h = DefaultHasher::new();
+            Protocol::parse(s.as_bytes()).unwrap().hash(&mut h);
+            h.finish()
+        };
+        // A hash that ignored the protocol would put every protocol of a set in one bucket.
+        assert_ne!(hash("websocket"), hash("h2c"));
+        assert_ne!(hash("foo/1"), hash("foo/2"));
+        assert_ne!(hash("foo"), hash("foo/1"));
+    }
+
+    #[test]
     fn from_static_splits_name_and_version() {
         const FOO: Protocol<'static> = Protocol::from_static("foo/2");
         assert_eq!(FOO.name().as_str(), "foo");

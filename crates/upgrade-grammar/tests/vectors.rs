@@ -447,6 +447,10 @@ fn enforces_configured_bounds() {
         outcome(U, config, &[b"a,,,b"]),
         Err((EmptyElementsTooMany, 0, 3))
     );
+    // A byte that cannot start an element is an invalid byte, not an element over the bound.
+    let one = Config::RECIPIENT.with_max_elements(1);
+    assert_eq!(outcome(U, one, &[b"a, \"b\""]), Err((ByteInvalid, 0, 3)));
+    assert_eq!(outcome(C, one, &[b"a, /b"]), Err((ByteInvalid, 0, 3)));
     let none = Config::SENDER.with_max_elements(0);
     assert_eq!(outcome(C, none, &[b""]), Ok(vec![]));
     assert_eq!(outcome(C, none, &[b" x"]), Err((ElementsTooMany, 0, 1)));
