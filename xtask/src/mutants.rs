@@ -284,7 +284,17 @@ impl Verdict {
         let mut out: Vec<String> = self
             .missed
             .iter()
-            .map(|m| format!("missed, not listed as equivalent: {m}"))
+            .map(|m| {
+                let moved = self.stale.iter().find(|(s, why)| {
+                    *why == "no longer generated" && without_position(s) == without_position(m)
+                });
+                match moved {
+                    Some((listed, _)) => {
+                        format!("missed, listed at another place (moved?): {m} (listed: {listed})")
+                    }
+                    None => format!("missed, not listed as equivalent: {m}"),
+                }
+            })
             .collect();
         out.extend(
             self.stale
@@ -293,6 +303,12 @@ impl Verdict {
         );
         out
     }
+}
+
+/// A mutant's name without its `:line:column`: the file and what is replaced.
+fn without_position(name: &str) -> (&str, &str) {
+    let (place, what) = name.split_once(": ").unwrap_or((name, ""));
+    (place.split(':').next().unwrap_or(place), what)
 }
 
 /// Sorts the outcomes of `library` by what the list says of them. `complete` says that every
@@ -526,6 +542,18 @@ mod tests {
         // A run filtered with `--re` did not generate every mutant: a missing one is not stale.
         let filtered = judge(Library::Grammar, &outcomes(), &list, false);
         assert_eq!(filtered.stale.len(), 3);
+    }
+
+    #[test]
+    fn names_a_listed_mutant_that_moved_to_another_line() {
+        let list = parse_equivalent(
+            "crates/upgrade-grammar/src/a.rs:1:9: replace | with ^ in g\n  disjoint bits\n",
+        )
+        .unwrap();
+        let v = judge(Library::Grammar, &outcomes(), &list, true);
+        let problems = v.problems();
+        assert!(problems[0].contains("moved?"), "{problems:?}");
+        assert!(problems[0].contains("a.rs:2:9"), "{problems:?}");
     }
 
     #[test]
