@@ -1,9 +1,11 @@
 //! The harness driver: `cargo xtask fuzz`, `cargo xtask fuzz cmin`, `cargo xtask fuzz coverage`,
-//! `cargo xtask fuzz planted`, `cargo xtask bench`, `cargo xtask bench --gate`, `cargo xtask e2e`, `cargo xtask servers`.
+//! `cargo xtask fuzz planted`, `cargo xtask bench`, `cargo xtask bench --gate`,
+//! `cargo xtask bench history`, `cargo xtask e2e`, `cargo xtask servers`, `cargo xtask mutants`.
 
 mod bench;
 mod e2e;
 mod fuzz;
+mod mutants;
 mod process;
 mod servers;
 mod toolchain;
@@ -33,6 +35,9 @@ enum Command {
     /// Run the probe against real servers (nginx, Apache, lighttpd, HAProxy, Caddy, node ws,
     /// Hypercorn, aiohttp, and upgrade-server as the control) and print one matrix.
     Servers(servers::ServersArgs),
+    /// Run cargo-mutants over the grammar and the negotiator, each mutant tested by its own
+    /// crate's tests, print one table, and fail on a missed mutant not listed as equivalent.
+    Mutants(mutants::MutantsArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
         Command::E2e(args) => e2e::main(args),
         Command::Bench(args) => bench::main(args),
         Command::Servers(args) => servers::main(args),
+        Command::Mutants(args) => mutants::main(args),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,5 @@
-//! Which toolchain and sanitizer a fuzz run uses, and installing cargo-fuzz when it is missing.
+//! Which toolchain and sanitizer a fuzz run uses, and installing cargo-fuzz and cargo-mutants
+//! when they are missing.
 
 use std::process::Command;
 
@@ -114,11 +115,22 @@ fn nightly_installed() -> bool {
 
 /// Installs cargo-fuzz from crates.io when `cargo fuzz` is not available.
 pub(crate) fn ensure_cargo_fuzz() -> Result<(), String> {
-    if succeeds(Command::new("cargo").args(["fuzz", "--version"])) {
+    ensure_cargo_subcommand("fuzz")
+}
+
+/// Installs cargo-mutants from crates.io when `cargo mutants` is not available.
+pub(crate) fn ensure_cargo_mutants() -> Result<(), String> {
+    ensure_cargo_subcommand("mutants")
+}
+
+/// Installs `cargo-SUB` with `cargo install --locked` when `cargo SUB --version` fails.
+fn ensure_cargo_subcommand(sub: &str) -> Result<(), String> {
+    if succeeds(Command::new("cargo").args([sub, "--version"])) {
         return Ok(());
     }
-    eprintln!("cargo-fuzz is missing: installing it from crates.io");
-    run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))
+    let package = format!("cargo-{sub}");
+    eprintln!("{package} is missing: installing it from crates.io");
+    run(Command::new("cargo").args(["install", "--locked", &package]))
 }
 
 /// Installs the nightly `llvm-tools` component when its `llvm-cov` is missing, and returns the

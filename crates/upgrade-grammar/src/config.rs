@@ -108,3 +108,30 @@ impl From<Grammar> for Config {
         Config::new(grammar)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grammar_converts_to_its_config_with_the_default_bounds() {
+        assert_eq!(Config::from(Grammar::Sender), Config::SENDER);
+        assert_eq!(Config::from(Grammar::Recipient), Config::RECIPIENT);
+        let sender = Config::from(Grammar::Sender);
+        assert_eq!(
+            (
+                sender.grammar(),
+                sender.max_elements(),
+                sender.max_empty_elements()
+            ),
+            (Grammar::Sender, 64, 64)
+        );
+    }
+
+    #[test]
+    fn the_default_is_the_recipient_grammar() {
+        assert_eq!(Grammar::default(), Grammar::Recipient);
+        assert_eq!(Config::default(), Config::RECIPIENT);
+        assert_eq!(Config::default().grammar(), Grammar::Recipient);
+    }
+}

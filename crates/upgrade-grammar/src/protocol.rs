@@ -223,6 +223,20 @@ mod tests {
     }
 
     #[test]
+    fn different_protocols_hash_differently() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |s: &'static str| {
+            let mut h = DefaultHasher::new();
+            Protocol::parse(s.as_bytes()).unwrap().hash(&mut h);
+            h.finish()
+        };
+        // A hash that ignored the protocol would put every protocol of a set in one bucket.
+        assert_ne!(hash("websocket"), hash("h2c"));
+        assert_ne!(hash("foo/1"), hash("foo/2"));
+        assert_ne!(hash("foo"), hash("foo/1"));
+    }
+
+    #[test]
     fn from_static_splits_name_and_version() {
         const FOO: Protocol<'static> = Protocol::from_static("foo/2");
         assert_eq!(FOO.name().as_str(), "foo");
@@ -248,6 +262,25 @@ mod tests {
         assert_eq!((err.kind(), err.offset()), (ErrorKind::ElementsTooMany, 3));
         let err = Protocol::parse(b"  ").unwrap_err();
         assert_eq!((err.kind(), err.offset()), (ErrorKind::TokenEmpty, 2));
+    }
+
+    #[test]
+    fn is_named_compares_the_name_ignoring_ascii_case_whatever_the_version() {
+        let p = Protocol::parse(b"WebSocket/13").unwrap();
+        assert!(p.is_named(b"websocket"));
+        assert!(p.is_named(b"WEBSOCKET"));
+        assert!(!p.is_named(b"websocket/13"));
+        assert!(!p.is_named(b"websock"));
+        assert!(!p.is_named(b"h2c"));
+        assert!(Protocol::parse(b"h2c").unwrap().is_named(b"H2C"));
+    }
+
+    #[test]
+    fn debug_shows_the_canonical_form() {
+        assert_eq!(
+            format!("{:?}", Protocol::parse(b"IRC/6.9").unwrap()),
+            "Protocol(IRC/6.9)"
+        );
     }
 
     #[test]

@@ -366,6 +366,14 @@ mod tests {
     }
 
     #[test]
+    fn a_token_shows_and_lends_its_bytes_as_given() {
+        let t = Token::parse(b"Keep-Alive").unwrap();
+        assert_eq!(t.to_string(), "Keep-Alive");
+        assert_eq!(format!("{t:?}"), "\"Keep-Alive\"");
+        assert_eq!(t.as_ref(), b"Keep-Alive");
+    }
+
+    #[test]
     fn token_comparison_folds_ascii_only() {
         let t = Token::parse(b"k").unwrap();
         assert!(t.eq_ignore_ascii_case(b"K"));

@@ -447,6 +447,10 @@ fn enforces_configured_bounds() {
         outcome(U, config, &[b"a,,,b"]),
         Err((EmptyElementsTooMany, 0, 3))
     );
+    // A byte that cannot start an element is an invalid byte, not an element over the bound.
+    let one = Config::RECIPIENT.with_max_elements(1);
+    assert_eq!(outcome(U, one, &[b"a, \"b\""]), Err((ByteInvalid, 0, 3)));
+    assert_eq!(outcome(C, one, &[b"a, /b"]), Err((ByteInvalid, 0, 3)));
     let none = Config::SENDER.with_max_elements(0);
     assert_eq!(outcome(C, none, &[b""]), Ok(vec![]));
     assert_eq!(outcome(C, none, &[b" x"]), Err((ElementsTooMany, 0, 1)));
@@ -492,4 +496,27 @@ fn contains_reports_a_malformed_field_even_after_the_option() {
         (err.kind(), err.line(), err.offset()),
         (CommaMissing, 0, 13)
     );
+}
+
+#[test]
+fn validate_counts_the_non_empty_elements_of_the_whole_field() {
+    // (list, lines, count): empty elements and whitespace count for nothing; every line counts.
+    let rows: &[(List, &[&[u8]], usize)] = &[
+        (U, &[b""], 0),
+        (U, &[b" , ,"], 0),
+        (U, &[b"websocket"], 1),
+        (U, &[b"HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11"], 4),
+        (U, &[b"a,,b", b"", b" c "], 3),
+        (C, &[b""], 0),
+        (C, &[b"Upgrade"], 1),
+        (C, &[b"keep-alive", b"Upgrade, ,HTTP2-Settings"], 3),
+    ];
+    for &(list, lines, count) in rows {
+        let lines = lines.iter().copied();
+        let got = match list {
+            List::Upgrade => parse_upgrade(lines, Config::RECIPIENT).validate(),
+            List::Connection => parse_connection(lines, Config::RECIPIENT).validate(),
+        };
+        assert_eq!(got, Ok(count), "{list:?} {count}");
+    }
 }

@@ -421,6 +421,37 @@ mod tests {
     }
 
     #[test]
+    fn displays_as_the_stable_code() {
+        for r in ClientReason::ALL {
+            assert_eq!(r.to_string(), r.code());
+        }
+        assert_eq!(
+            ClientReason::ProtocolNotOffered.to_string(),
+            "protocol-not-offered"
+        );
+    }
+
+    #[test]
+    fn debug_shows_the_verdict_and_the_response_protocols() {
+        let asked = [
+            ("Host", "a"),
+            ("Upgrade", "foo/2, bar"),
+            ("Connection", "upgrade"),
+        ];
+        let answer = [("Upgrade", "FOO/2"), ("Connection", "Upgrade")];
+        let check = check_response(
+            RequestHead::new("GET", HttpVersion::Http11, &asked),
+            ResponseHead::new(101, HttpVersion::Http11, &answer),
+            &Policy::default(),
+        );
+        assert_eq!(
+            format!("{check:?}"),
+            "ResponseCheck { valid: true, switched: true, reason: Switched, \
+             protocols: [Protocol(FOO/2)], error: None }"
+        );
+    }
+
+    #[test]
     fn only_the_first_four_reasons_are_valid() {
         let valid: Vec<bool> = ClientReason::ALL.iter().map(|r| r.is_valid()).collect();
         assert_eq!(valid.iter().filter(|v| **v).count(), 4);

@@ -322,3 +322,24 @@ impl From<HeadError> for Decision<'static> {
         Decision::new(Outcome::Reject, reason, &[])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_keeps_the_offers_it_was_made_with() {
+        let offers = [Protocol::from_static("h2c"), Protocol::from_static("foo/2")];
+        let headers = [("Host", "a")];
+        let request = crate::RequestHead::new("GET", crate::HttpVersion::Http11, &headers);
+        let decision = crate::negotiate(request, &offers, &crate::Policy::default());
+        assert_eq!(decision.offers(), &offers);
+        assert!(Decision::request_malformed().offers().is_empty());
+    }
+
+    #[test]
+    fn outcomes_display_as_their_stable_codes() {
+        let shown: Vec<String> = Outcome::ALL.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["switch", "continue", "required", "reject"]);
+    }
+}

@@ -327,6 +327,97 @@ mod tests {
     }
 
     #[test]
+    fn codes_and_lengths_are_the_documented_ones() {
+        assert_eq!(BodyFraming::None.code(), "none");
+        assert_eq!(BodyFraming::ContentLength(7).code(), "content-length");
+        assert_eq!(BodyFraming::Chunked.code(), "chunked");
+        assert_eq!(BodyFraming::ContentLength(5).length(), Some(5));
+        assert_eq!(BodyFraming::ContentLength(0).length(), Some(0));
+        assert_eq!(BodyFraming::None.length(), None);
+        assert_eq!(BodyFraming::Chunked.length(), None);
+    }
+
+    /// `Transfer-Encoding: gzip;p="INNER", chunked`.
+    fn with_quoted_parameter(inner: &[u8]) -> Result<BodyFraming, Reason> {
+        let mut value = b"gzip;p=\"".to_vec();
+        value.extend_from_slice(inner);
+        value.extend_from_slice(b"\", chunked");
+        request_framing(&[("Transfer-Encoding", &value[..])])
+    }
+
+    /// RFC 9110 section 5.6.4:
+    ///
+    /// ```text
+    /// quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE
+    /// qdtext        = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+    /// quoted-pair   = "\" ( HTAB / SP / VCHAR / obs-text )
+    /// ```
+    #[test]
+    fn quoted_parameter_values_accept_qdtext_and_quoted_pairs() {
+        for inner in [
+            &b""[..],
+            b"\t",
+            b" ",
+            b"!",
+            b"#[]~",
+            b"a b\tc",
+            b"\x80\xff",
+            b"\\\"",
+            b"\\\\",
+            b"\\\t",
+            b"\\ ",
+            b"\\a",
+            b"\\~",
+            b"\\\x80",
+            b"\\\xff",
+        ] {
+            assert_eq!(
+                with_quoted_parameter(inner),
+                Ok(BodyFraming::Chunked),
+                "{}",
+                inner.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_parameter_values_reject_controls_del_and_bad_quoted_pairs() {
+        for inner in [
+            &b"\x00"[..],
+            b"\x08",
+            b"\n",
+            b"\r",
+            b"\x1f",
+            b"\x7f",
+            b"a\x7fb",
+            b"\\\x00",
+            b"\\\x1f",
+            b"\\\n",
+            b"\\\x7f",
+        ] {
+            assert_eq!(
+                with_quoted_parameter(inner),
+                Err(Reason::TransferEncodingMalformed),
+                "{}",
+                inner.escape_ascii()
+            );
+        }
+        // An unterminated string: the closing quote is escaped, or never comes.
+        for value in [
+            &b"gzip;p=\"a\\\", chunked"[..],
+            b"gzip;p=\"a",
+            b"gzip;p=\"a\\",
+        ] {
+            assert_eq!(
+                request_framing(&[("Transfer-Encoding", value)]),
+                Err(Reason::TransferEncodingMalformed),
+                "{}",
+                value.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
     fn finds_100_continue_in_any_line_or_element_ignoring_case() {
         assert!(expects_continue(&[("Expect", "100-Continue")]));
         assert!(expects_continue(&[

@@ -608,6 +608,30 @@ mod tests {
         );
     }
 
+    /// RFC 9112 section 4: `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`, with obs-text
+    /// `%x80-FF`.
+    #[test]
+    fn reads_reason_phrases_of_htab_sp_vchar_and_obs_text() {
+        let mut headers = [httparse::EMPTY_HEADER; 4];
+        let Ok(Status::Complete(r)) =
+            parse_response(b"HTTP/1.1 200 a\tb ~!\x80\xff\r\n\r\n", &mut headers)
+        else {
+            panic!();
+        };
+        assert_eq!(r.reason(), b"a\tb ~!\x80\xff");
+        for byte in [0x00, 0x08, 0x0b, 0x1f, 0x7f] {
+            let line = [&b"HTTP/1.1 200 a"[..], &[byte], b"\r\n\r\n"].concat();
+            let mut headers = [httparse::EMPTY_HEADER; 4];
+            assert!(
+                matches!(
+                    parse_response(&line, &mut headers),
+                    Err(HeadError::Invalid(_))
+                ),
+                "{byte:#04x}"
+            );
+        }
+    }
+
     #[test]
     fn reports_too_many_headers() {
         let mut headers = [httparse::EMPTY_HEADER; 1];

@@ -84,6 +84,10 @@ mod tests {
     #[test]
     fn versions_map_to_the_three_classes() {
         assert_eq!(
+            HttpVersion::from(http::Version::HTTP_09),
+            HttpVersion::Http10
+        );
+        assert_eq!(
             HttpVersion::from(http::Version::HTTP_10),
             HttpVersion::Http10
         );

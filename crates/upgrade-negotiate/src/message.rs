@@ -188,3 +188,36 @@ impl<'r, H: ?Sized> From<&ResponseHead<'r, H>> for ResponseHead<'r, H> {
         *response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_named_as_on_a_start_line() {
+        let names: Vec<(&str, String)> = [
+            HttpVersion::Http10,
+            HttpVersion::Http11,
+            HttpVersion::Http2OrLater,
+        ]
+        .iter()
+        .map(|v| (v.as_str(), v.to_string()))
+        .collect();
+        assert_eq!(
+            names,
+            [
+                ("HTTP/1.0", "HTTP/1.0".to_string()),
+                ("HTTP/1.1", "HTTP/1.1".to_string()),
+                ("HTTP/2", "HTTP/2".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn minor_versions_above_1_are_http_1_1() {
+        assert_eq!(HttpVersion::from_minor(0), HttpVersion::Http10);
+        assert_eq!(HttpVersion::from_minor(1), HttpVersion::Http11);
+        assert_eq!(HttpVersion::from_minor(2), HttpVersion::Http11);
+        assert_eq!(HttpVersion::from_minor(9), HttpVersion::Http11);
+    }
+}

@@ -173,6 +173,17 @@ mod tests {
     }
 
     #[test]
+    fn debug_lists_the_names() {
+        let headers = [("Connection", "X-A")];
+        let hop = hop_by_hop(&headers, &Policy::default()).unwrap();
+        let shown = format!("{hop:?}");
+        assert!(shown.starts_with('[') && shown.ends_with(']'), "{shown}");
+        for name in HOP_BY_HOP_FIELDS.iter().chain(&["X-A"]) {
+            assert!(shown.contains(&format!("{name:?}")), "{name} in {shown}");
+        }
+    }
+
+    #[test]
     fn matches_names_ignoring_ascii_case_only() {
         let headers = [("Connection", "x-kelvin")];
         let hop = hop_by_hop(&headers, &Policy::default()).unwrap();

@@ -221,6 +221,65 @@ mod tests {
     }
 
     #[test]
+    fn each_reason_names_the_rule_its_documentation_gives() {
+        use Reason::*;
+        let table = [
+            (RequestMalformed, 1),
+            (VersionUnsupported, 1),
+            (HostMissing, 1),
+            (HostRepeated, 1),
+            (HostInvalid, 1),
+            (Http2UpgradeForbidden, 2),
+            (NoUpgradeField, 3),
+            (Http10Ignored, 4),
+            (ConnectIgnored, 5),
+            (ContentLengthWithTransferEncoding, 6),
+            (ContentLengthInvalid, 6),
+            (TransferEncodingMalformed, 6),
+            (TransferEncodingNotChunked, 6),
+            (ConnectionMalformed, 7),
+            (ConnectionMissingUpgrade, 7),
+            (UpgradeMalformed, 8),
+            (UpgradeEmpty, 8),
+            (NoCommonProtocol, 11),
+            (Switched, 10),
+            // Profile verdicts are reported by rule 11, when no candidate passed rule 10.
+            (WebSocketMethodNotGet, 11),
+            (WebSocketVersionMissing, 11),
+            (WebSocketVersionUnsupported, 11),
+            (WebSocketKeyMissing, 11),
+            (WebSocketKeyRepeated, 11),
+            (WebSocketKeyInvalid, 11),
+            (H2cSettingsMissing, 11),
+            (H2cSettingsRepeated, 11),
+            (H2cSettingsInvalid, 11),
+            (H2cSettingsNotInConnection, 11),
+        ];
+        assert_eq!(table.len(), Reason::ALL.len());
+        for (reason, rule) in table {
+            assert_eq!(reason.rule(), rule, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn descriptions_tell_every_reason_apart() {
+        for (i, a) in Reason::ALL.iter().enumerate() {
+            for b in Reason::ALL.iter().skip(i + 1) {
+                assert_ne!(a.description(), b.description(), "{a:?} and {b:?}");
+            }
+        }
+        assert_eq!(Reason::Switched.description(), "switching protocols");
+    }
+
+    #[test]
+    fn displays_as_the_stable_code() {
+        for r in Reason::ALL {
+            assert_eq!(r.to_string(), r.code());
+        }
+        assert_eq!(Reason::HostMissing.to_string(), "host-missing");
+    }
+
+    #[test]
     fn rules_never_decrease_in_declaration_order_except_switch() {
         let rules: Vec<u8> = Reason::ALL
             .iter()

@@ -134,6 +134,18 @@ mod tests {
     }
 
     #[test]
+    fn shows_the_accept_value_as_text_bytes_and_in_debug() {
+        // RFC 6455 section 1.3.
+        let accept = WebSocketAccept::from_key(b"dGhlIHNhbXBsZSBub25jZQ==");
+        assert_eq!(accept.to_string(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(accept.as_bytes(), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            format!("{accept:?}"),
+            "WebSocketAccept(\"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\")"
+        );
+    }
+
+    #[test]
     fn rejects_keys_that_are_not_canonical_base64_of_16_bytes() {
         for key in [
             &b""[..],
