@@ -496,6 +496,14 @@ mod tests {
     }
 
     #[test]
+    fn only_a_partial_status_is_partial() {
+        assert!(Status::<()>::Partial.is_partial());
+        assert!(!Status::Complete(()).is_partial());
+        assert_eq!(Status::Complete(7).complete(), Some(7));
+        assert_eq!(Status::<u8>::Partial.complete(), None);
+    }
+
+    #[test]
     fn every_truncated_prefix_of_a_head_is_partial() {
         let bytes = b"\r\nGET / HTTP/1.1\r\nUpgrade: a\r\n\r\n";
         for len in 0..bytes.len() {

@@ -153,6 +153,15 @@ mod tests {
         }
     }
 
+    /// RFC 3986 section 2.1: `pct-encoded = "%" HEXDIG HEXDIG`, both digits hexadecimal.
+    #[test]
+    fn percent_encoding_needs_two_hex_digits() {
+        assert!(is_host(b"a%4Fb:80"));
+        for host in [&b"a%4g"[..], b"a%g4", b"a%gg", b"a%4", b"a%"] {
+            assert!(!is_host(host), "{}", host.escape_ascii());
+        }
+    }
+
     #[test]
     fn rejects_what_is_not_uri_host_and_port() {
         for host in [
