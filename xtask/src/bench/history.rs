@@ -254,7 +254,8 @@ fn chart(file: &Path, name: &str, rows: &[(&Commit, &Counted)]) -> Result<(), St
         .build_cartesian_2d(0usize..rows.len().saturating_sub(1).max(1), 0f64..top)
         .map_err(|e| draw(&e))?;
     plot.configure_mesh()
-        .x_labels(rows.len().max(2))
+        // At most a dozen labels, so that short hashes do not overlap.
+        .x_labels(rows.len().clamp(2, 12))
         .x_label_formatter(&|i| labels.get(*i).cloned().unwrap_or_default())
         .x_desc("commit, oldest first")
         .y_desc("instructions")
