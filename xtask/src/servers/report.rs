@@ -68,21 +68,20 @@ pub(crate) struct Row {
 impl Row {
     /// The probes of the row, in the probe's order (none when the probe gave no answer).
     pub(crate) fn probes(&self) -> Vec<Probe> {
-        self.probe
-            .as_ref()
-            .ok()
-            .and_then(|v| ProbeView::deserialize(v).ok())
-            .map(|v| v.probes)
-            .unwrap_or_default()
+        self.view().map(|v| v.probes).unwrap_or_default()
     }
 
     /// What `--fuzz` found, when the probe ran with it.
     pub(crate) fn fuzz(&self) -> Option<Fuzz> {
+        self.view().and_then(|v| v.fuzz)
+    }
+
+    /// The part of the probe's answer the matrix reads, when there is one of the right shape.
+    fn view(&self) -> Option<ProbeView> {
         self.probe
             .as_ref()
             .ok()
             .and_then(|v| ProbeView::deserialize(v).ok())
-            .and_then(|v| v.fuzz)
     }
 
     /// The verdict of every probe, by id.
