@@ -24,27 +24,52 @@ fn lowercase_word(word: u64) -> u64 {
 /// exactly (`K` U+212A KELVIN SIGN is never `k`).
 ///
 /// Gives the same answer as `<[u8]>::eq_ignore_ascii_case`, comparing eight bytes at a time.
-///
+/// The names compared are mostly shorter than a word (`h2c`, `upgrade`, `websocket`), so the
+/// last word of each side overlaps the one before it instead of ending in a byte loop, and a
+/// name of 4 to 7 bytes is two overlapping halves of a word.
 #[inline]
 pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut a_chunks = a.chunks_exact(8);
-    let mut b_chunks = b.chunks_exact(8);
-    for (x, y) in a_chunks.by_ref().zip(b_chunks.by_ref()) {
-        let (Ok(x), Ok(y)) = (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) else {
-            return false;
-        };
-        if lowercase_word(u64::from_ne_bytes(x)) != lowercase_word(u64::from_ne_bytes(y)) {
-            return false;
+    match (a.len(), last_word(a), last_word(b)) {
+        (8.., Some(a_last), Some(b_last)) => {
+            let (mut x, mut y) = (a, b);
+            while let (Some((x_word, x_rest)), Some((y_word, y_rest))) =
+                (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
+            {
+                if !same_word(u64::from_ne_bytes(*x_word), u64::from_ne_bytes(*y_word)) {
+                    return false;
+                }
+                (x, y) = (x_rest, y_rest);
+            }
+            same_word(a_last, b_last)
         }
+        (4..8, _, _) => same_word(halves(a), halves(b)),
+        _ => a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y)),
     }
-    a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// Whether two words are equal once their uppercase ASCII letters are lowercased.
+#[inline(always)]
+fn same_word(x: u64, y: u64) -> bool {
+    lowercase_word(x) == lowercase_word(y)
+}
+
+/// The last eight bytes of `bytes` as a word, when it has eight.
+#[inline(always)]
+fn last_word(bytes: &[u8]) -> Option<u64> {
+    bytes
+        .last_chunk::<8>()
+        .map(|chunk| u64::from_ne_bytes(*chunk))
+}
+
+/// The first four and the last four bytes of `bytes` (of 4 to 7 bytes, which overlap) in one
+/// word.
+#[inline(always)]
+fn halves(bytes: &[u8]) -> u64 {
+    let half = |chunk: Option<&[u8; 4]>| chunk.map_or(0, |c| u64::from(u32::from_ne_bytes(*c)));
+    half(bytes.first_chunk::<4>()) | (half(bytes.last_chunk::<4>()) << 32)
 }
 
 #[cfg(test)]
@@ -69,7 +94,7 @@ mod tests {
     fn agrees_with_std_on_every_pair_of_bytes_and_lengths() {
         for a in 0..=255u8 {
             for b in 0..=255u8 {
-                for len in [1, 7, 8, 9, 17] {
+                for len in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17] {
                     let mut x = vec![b'Q'; len];
                     let mut y = vec![b'q'; len];
                     x[len - 1] = a;
@@ -77,6 +102,11 @@ mod tests {
                     assert_eq!(eq_ignore_ascii_case(&x, &y), x.eq_ignore_ascii_case(&y));
                     x[0] = a;
                     y[0] = b;
+                    assert_eq!(eq_ignore_ascii_case(&x, &y), x.eq_ignore_ascii_case(&y));
+                    let mut x = vec![b'Q'; len];
+                    let mut y = vec![b'q'; len];
+                    x[len / 2] = a;
+                    y[len / 2] = b;
                     assert_eq!(eq_ignore_ascii_case(&x, &y), x.eq_ignore_ascii_case(&y));
                 }
             }

@@ -147,10 +147,28 @@ impl<'a> State<'a> {
                 let Some(line) = lines.next() else {
                     return Ok(ControlFlow::Continue(()));
                 };
+                let name_len = tchar_prefix_len(line);
+                if name_len == line.len() && name_len != 0 {
+                    // The line is one token, as most field lines are (`websocket`, `h2c`,
+                    // `Upgrade`, `keep-alive`, `close`): one element, no OWS, no comma.
+                    self.elements += 1;
+                    if self.elements > config.max_elements() {
+                        return Err(Error::new(ErrorKind::ElementsTooMany, self.index, 0));
+                    }
+                    self.index += 1;
+                    let element = Element {
+                        name: line,
+                        version: None,
+                    };
+                    if f(element).is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                    continue;
+                }
                 self.line_len = line.len();
-                self.rest = line.get(ows_prefix_len(line)..).unwrap_or_default();
                 self.after_comma = false;
                 self.in_line = true;
+                self.rest = line.get(ows_prefix_len(line)..).unwrap_or_default();
             }
             let rest = self.rest;
             match rest.first() {
