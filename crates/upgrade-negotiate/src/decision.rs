@@ -281,12 +281,18 @@ impl<'o> Decision<'o> {
         match self.outcome {
             Outcome::Continue => Ok(()),
             Outcome::Switch => {
+                // `write_str` pieces rather than `write!`: the formatting machinery would cost
+                // as much as the rest of the head.
                 out.write_str("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n")?;
-                if let Some(protocol) = self.protocol() {
-                    write!(out, "Upgrade: {protocol}\r\n")?;
+                if self.protocol.is_some() {
+                    out.write_str("Upgrade: ")?;
+                    write_upgrade(out, self.protocol())?;
+                    out.write_str("\r\n")?;
                 }
                 if let Some(accept) = &self.websocket_accept {
-                    write!(out, "Sec-WebSocket-Accept: {accept}\r\n")?;
+                    out.write_str("Sec-WebSocket-Accept: ")?;
+                    out.write_str(accept.as_str())?;
+                    out.write_str("\r\n")?;
                 }
                 Ok(())
             }

@@ -1,6 +1,6 @@
 //! The request body that must be read before the new protocol starts, and `Expect`.
 
-use crate::headers::{FieldLines, trim_ows};
+use crate::headers::trim_ows;
 use crate::reason::Reason;
 
 /// How the request body is delimited under HTTP/1.1 (RFC 9112 section 6.3).
@@ -50,10 +50,13 @@ impl BodyFraming {
     }
 }
 
-/// The framing of a request body from `Content-Length` and `Transfer-Encoding`.
-pub(crate) fn request_framing<H: FieldLines + ?Sized>(headers: &H) -> Result<BodyFraming, Reason> {
-    let mut lengths = headers.lines("content-length").peekable();
-    let mut codings = headers.lines("transfer-encoding").peekable();
+/// The framing of a request body from the `Content-Length` and `Transfer-Encoding` lines.
+pub(crate) fn request_framing<'a>(
+    lengths: impl Iterator<Item = &'a [u8]>,
+    codings: impl Iterator<Item = &'a [u8]>,
+) -> Result<BodyFraming, Reason> {
+    let mut lengths = lengths.peekable();
+    let mut codings = codings.peekable();
     match (lengths.peek().is_some(), codings.peek().is_some()) {
         (true, true) => Err(Reason::ContentLengthWithTransferEncoding),
         (true, false) => content_length(lengths).map(BodyFraming::ContentLength),
@@ -210,9 +213,9 @@ impl<'a> Scan<'a> {
 }
 
 /// Whether the request carries the `100-continue` expectation (RFC 9110 section 10.1.1),
-/// compared ignoring ASCII case, in any `Expect` field line or list element.
-pub(crate) fn expects_continue<H: FieldLines + ?Sized>(headers: &H) -> bool {
-    headers.lines("expect").any(|line| {
+/// compared ignoring ASCII case, in any of its `Expect` field lines or list elements.
+pub(crate) fn expects_continue<'a>(mut lines: impl Iterator<Item = &'a [u8]>) -> bool {
+    lines.any(|line| {
         line.split(|&b| b == b',')
             .any(|element| trim_ows(element).eq_ignore_ascii_case(b"100-continue"))
     })
@@ -221,9 +224,17 @@ pub(crate) fn expects_continue<H: FieldLines + ?Sized>(headers: &H) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::headers::FieldLines;
 
     fn framing(headers: &[(&str, &str)]) -> Result<BodyFraming, Reason> {
-        request_framing(headers)
+        request_framing(
+            headers.lines("content-length"),
+            headers.lines("transfer-encoding"),
+        )
+    }
+
+    fn expects_continue<H: FieldLines + ?Sized>(headers: &H) -> bool {
+        super::expects_continue(headers.lines("expect"))
     }
 
     #[test]
@@ -342,7 +353,7 @@ mod tests {
         let mut value = b"gzip;p=\"".to_vec();
         value.extend_from_slice(inner);
         value.extend_from_slice(b"\", chunked");
-        request_framing(&[("Transfer-Encoding", &value[..])])
+        request_framing(std::iter::empty(), std::iter::once(&value[..]))
     }
 
     /// RFC 9110 section 5.6.4:
@@ -409,7 +420,7 @@ mod tests {
             b"gzip;p=\"a\\",
         ] {
             assert_eq!(
-                request_framing(&[("Transfer-Encoding", value)]),
+                request_framing(std::iter::empty(), std::iter::once(value)),
                 Err(Reason::TransferEncodingMalformed),
                 "{}",
                 value.escape_ascii()

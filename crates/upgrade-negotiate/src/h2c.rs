@@ -1,12 +1,9 @@
 //! The upgrade to HTTP/2 over cleartext of RFC 7540 section 3.2.
 
+use crate::headers::{Repeated, trim_ows};
+use crate::reason::Reason;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use upgrade_grammar::{Config, parse_connection};
-
-use crate::headers::{FieldLines, single, trim_ows};
-use crate::message::RequestHead;
-use crate::reason::Reason;
 
 /// Whether `value` is a valid `HTTP2-Settings` value: the base64url encoding, without padding,
 /// of a SETTINGS frame payload (RFC 7540 section 3.2.1).
@@ -57,14 +54,14 @@ fn is_valid_setting([id_hi, id_lo, v0, v1, v2, v3]: [u8; 6]) -> bool {
 }
 
 /// The h2c profile (RFC 7540 section 3.2.1), checked in this order: exactly one
-/// `HTTP2-Settings` field line, holding a valid value, and `HTTP2-Settings` listed in
-/// `Connection`.
-pub(crate) fn profile<H: FieldLines + ?Sized>(
-    request: &RequestHead<'_, H>,
-    config: Config,
+/// `HTTP2-Settings` field line (`settings`, as [`single`](crate::headers::single) gives it),
+/// holding a valid value, and `HTTP2-Settings` listed in `Connection` (read, and validated, by
+/// rule 7).
+pub(crate) fn profile(
+    settings: Result<Option<&[u8]>, Repeated>,
+    connection_lists_settings: bool,
 ) -> Result<(), Reason> {
-    let headers = request.headers();
-    let settings = match single(headers, "http2-settings") {
+    let settings = match settings {
         Ok(None) => return Err(Reason::H2cSettingsMissing),
         Err(_) => return Err(Reason::H2cSettingsRepeated),
         Ok(Some(settings)) => trim_ows(settings),
@@ -72,11 +69,10 @@ pub(crate) fn profile<H: FieldLines + ?Sized>(
     if !is_http2_settings(settings) {
         return Err(Reason::H2cSettingsInvalid);
     }
-    // `Connection` was validated by rule 7 with the same configuration; an error here cannot
-    // happen and would not count as listing the option.
-    match parse_connection(headers.lines("connection"), config).contains(b"http2-settings") {
-        Ok(true) => Ok(()),
-        Ok(false) | Err(_) => Err(Reason::H2cSettingsNotInConnection),
+    if connection_lists_settings {
+        Ok(())
+    } else {
+        Err(Reason::H2cSettingsNotInConnection)
     }
 }
 

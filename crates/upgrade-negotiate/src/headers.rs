@@ -22,6 +22,17 @@
 pub trait FieldLines {
     /// The values of every field line named `name` (ASCII-case-insensitively), in order.
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's;
+
+    /// Hands the name and value of every field line to `visit`, in order, and returns `true`;
+    /// or returns `false` without calling it, when the lines can only be looked up by name.
+    ///
+    /// [`negotiate`](crate::negotiate) reads every field it needs in this one pass when it can;
+    /// otherwise it calls [`lines`](FieldLines::lines) once per field. The default returns
+    /// `false`; the implementations of this crate make the one pass.
+    fn visit_lines<'s>(&'s self, visit: impl FnMut(&'s [u8], &'s [u8])) -> bool {
+        let _ = visit;
+        false
+    }
 }
 
 impl FieldLines for [httparse::Header<'_>] {
@@ -29,6 +40,11 @@ impl FieldLines for [httparse::Header<'_>] {
         self.iter()
             .filter(move |h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value)
+    }
+
+    fn visit_lines<'s>(&'s self, mut visit: impl FnMut(&'s [u8], &'s [u8])) -> bool {
+        self.iter().for_each(|h| visit(h.name.as_bytes(), h.value));
+        true
     }
 }
 
@@ -38,6 +54,11 @@ impl FieldLines for [(&str, &[u8])] {
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|&(_, v)| v)
     }
+
+    fn visit_lines<'s>(&'s self, mut visit: impl FnMut(&'s [u8], &'s [u8])) -> bool {
+        self.iter().for_each(|&(n, v)| visit(n.as_bytes(), v));
+        true
+    }
 }
 
 impl FieldLines for [(&str, &str)] {
@@ -45,6 +66,12 @@ impl FieldLines for [(&str, &str)] {
         self.iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|&(_, v)| v.as_bytes())
+    }
+
+    fn visit_lines<'s>(&'s self, mut visit: impl FnMut(&'s [u8], &'s [u8])) -> bool {
+        self.iter()
+            .for_each(|&(n, v)| visit(n.as_bytes(), v.as_bytes()));
+        true
     }
 }
 
@@ -55,6 +82,10 @@ where
     fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
         self.as_slice().lines(name)
     }
+
+    fn visit_lines<'s>(&'s self, visit: impl FnMut(&'s [u8], &'s [u8])) -> bool {
+        self.as_slice().visit_lines(visit)
+    }
 }
 
 #[cfg(feature = "http")]
@@ -63,6 +94,158 @@ impl FieldLines for http::HeaderMap {
         // A name that is not a valid header name finds nothing: `get_all` parses it.
         self.get_all(name).iter().map(http::HeaderValue::as_bytes)
     }
+
+    fn visit_lines<'s>(&'s self, mut visit: impl FnMut(&'s [u8], &'s [u8])) -> bool {
+        // Lines of one name come out in order, which is all the fields read need.
+        self.iter()
+            .for_each(|(n, v)| visit(n.as_str().as_bytes(), v.as_bytes()));
+        true
+    }
+}
+
+/// The values of the first two field lines of one name, and how many there are.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Slot<'s> {
+    kept: [&'s [u8]; 2],
+    count: usize,
+}
+
+impl<'s> Slot<'s> {
+    fn push(&mut self, value: &'s [u8]) {
+        if let Some(kept) = self.kept.get_mut(self.count) {
+            *kept = value;
+        }
+        self.count = self.count.saturating_add(1);
+    }
+
+    /// Whether the field has at least one line ([`has`]).
+    pub(crate) const fn is_present(&self) -> bool {
+        self.count != 0
+    }
+
+    /// The value of the only line ([`single`]).
+    pub(crate) fn single(&self) -> Result<Option<&'s [u8]>, Repeated> {
+        match (self.count, self.kept) {
+            (0, _) => Ok(None),
+            (1, [value, _]) => Ok(Some(value)),
+            _ => Err(Repeated),
+        }
+    }
+
+    /// Every line's value, in order: the kept ones, or all of them looked up again in
+    /// `headers` by `name` when there are more than two.
+    pub(crate) fn lines<H: FieldLines + ?Sized>(
+        &self,
+        headers: &'s H,
+        name: &'s str,
+    ) -> SlotLines<impl Iterator<Item = &'s [u8]>, impl Iterator<Item = &'s [u8]>> {
+        match self.kept.get(..self.count) {
+            Some(kept) => SlotLines::Kept(kept.iter().copied()),
+            None => SlotLines::All(headers.lines(name)),
+        }
+    }
+}
+
+/// The lines of a [`Slot`]: kept, or looked up again.
+pub(crate) enum SlotLines<K, A> {
+    Kept(K),
+    All(A),
+}
+
+impl<'s, K: Iterator<Item = &'s [u8]>, A: Iterator<Item = &'s [u8]>> Iterator for SlotLines<K, A> {
+    type Item = &'s [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'s [u8]> {
+        match self {
+            SlotLines::Kept(kept) => kept.next(),
+            SlotLines::All(all) => all.next(),
+        }
+    }
+}
+
+/// The fields the server side reads, collected in one pass over the field lines
+/// ([`FieldLines::visit_lines`]), or one lookup per field where that pass is not offered.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Fields<'s> {
+    pub(crate) host: Slot<'s>,
+    pub(crate) upgrade: Slot<'s>,
+    pub(crate) connection: Slot<'s>,
+    pub(crate) content_length: Slot<'s>,
+    pub(crate) transfer_encoding: Slot<'s>,
+    pub(crate) expect: Slot<'s>,
+    pub(crate) websocket_version: Slot<'s>,
+    pub(crate) websocket_key: Slot<'s>,
+    pub(crate) http2_settings: Slot<'s>,
+}
+
+impl<'s> Fields<'s> {
+    /// The field names read, each with its slot.
+    const NAMES: [&'static str; 9] = [
+        "host",
+        "upgrade",
+        "connection",
+        "content-length",
+        "transfer-encoding",
+        "expect",
+        "sec-websocket-version",
+        "sec-websocket-key",
+        "http2-settings",
+    ];
+
+    pub(crate) fn read<H: FieldLines + ?Sized>(headers: &'s H) -> Self {
+        let mut fields = Fields::default();
+        if !headers.visit_lines(|name, value| {
+            if let Some(slot) = fields.slot(name) {
+                slot.push(value);
+            }
+        }) {
+            for name in Fields::NAMES {
+                if let Some(slot) = fields.slot(name.as_bytes()) {
+                    // Two lines and whether there is a third is all a slot keeps.
+                    headers
+                        .lines(name)
+                        .take(3)
+                        .for_each(|value| slot.push(value));
+                }
+            }
+        }
+        fields
+    }
+
+    /// The slot of the field named `name` (ASCII-case-insensitively), if it is one read. The
+    /// length and first letter pick the one name to compare, so that the many fields not read
+    /// (`User-Agent`, `Accept`, `Cookie`) cost a comparison of lengths.
+    #[inline]
+    fn slot(&mut self, name: &[u8]) -> Option<&mut Slot<'s>> {
+        let first = name.first().map(u8::to_ascii_lowercase);
+        let (slot, expected): (&mut Slot<'s>, &[u8]) = match (name.len(), first) {
+            (4, _) => (&mut self.host, b"host"),
+            (6, _) => (&mut self.expect, b"expect"),
+            (7, _) => (&mut self.upgrade, b"upgrade"),
+            (10, _) => (&mut self.connection, b"connection"),
+            (14, Some(b'c')) => (&mut self.content_length, b"content-length"),
+            (14, _) => (&mut self.http2_settings, b"http2-settings"),
+            (17, Some(b't')) => (&mut self.transfer_encoding, b"transfer-encoding"),
+            (17, _) => (&mut self.websocket_key, b"sec-websocket-key"),
+            (21, _) => (&mut self.websocket_version, b"sec-websocket-version"),
+            _ => return None,
+        };
+        is_name(name, expected).then_some(slot)
+    }
+}
+
+/// Whether `name` is `lower`, a lowercase field name, ignoring ASCII case: a byte of `name`
+/// passes for a letter of `lower` with its case bit set, and for any other byte only as itself
+/// (`\r` is never `-`). Stops at the first byte that differs, the first one for nearly every
+/// field not read.
+#[inline(always)]
+fn is_name(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len()
+        && name
+            .iter()
+            .zip(lower)
+            .all(|(&a, &b)| a == b || (a | 0x20 == b && b.is_ascii_lowercase()))
 }
 
 /// Whether the message has at least one field line named `name`.
@@ -130,6 +313,77 @@ mod tests {
         ];
         let lines: Vec<&[u8]> = headers.lines("upgrade").collect();
         assert_eq!(lines, [&b"a"[..], b"b"]);
+    }
+
+    #[test]
+    fn field_names_match_ignoring_the_case_of_letters_only() {
+        for name in Fields::NAMES {
+            let upper = name.to_ascii_uppercase();
+            assert!(is_name(name.as_bytes(), name.as_bytes()));
+            assert!(is_name(upper.as_bytes(), name.as_bytes()));
+            for at in 0..name.len() {
+                for b in 0..=255u8 {
+                    let mut other = name.as_bytes().to_vec();
+                    other[at] = b;
+                    assert_eq!(
+                        is_name(&other, name.as_bytes()),
+                        other.eq_ignore_ascii_case(name.as_bytes()),
+                        "{name} with {b:#04x} at {at}"
+                    );
+                }
+            }
+        }
+        assert!(!is_name(b"hos", b"host"));
+    }
+
+    /// Field lines that can only be looked up by name, as a parser of another crate may give.
+    struct ByNameOnly<'a>(&'a [(&'a str, &'a str)]);
+
+    impl FieldLines for ByNameOnly<'_> {
+        fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
+            self.0.lines(name)
+        }
+    }
+
+    #[test]
+    fn fields_are_the_same_read_in_one_pass_or_by_name() {
+        let headers = [
+            ("Host", "a"),
+            ("upgrade", "h2c"),
+            ("X-Other", "1"),
+            ("UPGRADE", "websocket"),
+            ("Upgrade", "foo"),
+            ("Connection", "upgrade"),
+            ("Sec-WebSocket-Key", "k"),
+            ("sec-websocket-version", "13"),
+            ("sec-websocket-version", "8"),
+            ("HTTP2-Settings", ""),
+            ("Content-Length", "1"),
+            ("Transfer-Encoding", "chunked"),
+            ("Expect", "100-continue"),
+            ("content-lengths", "2"),
+            ("Sec-Fetch-Mode", "cors"),
+        ];
+        let by_name = ByNameOnly(&headers);
+        let one_pass = Fields::read(&headers);
+        let looked_up = Fields::read(&by_name);
+        for fields in [one_pass, looked_up] {
+            let upgrade: Vec<&[u8]> = fields.upgrade.lines(&headers, "upgrade").collect();
+            assert_eq!(upgrade, [&b"h2c"[..], b"websocket", b"foo"]);
+            assert_eq!(fields.host.single(), Ok(Some(&b"a"[..])));
+            assert_eq!(fields.websocket_key.single(), Ok(Some(&b"k"[..])));
+            assert_eq!(fields.websocket_version.single(), Err(Repeated));
+            assert_eq!(fields.http2_settings.single(), Ok(Some(&b""[..])));
+            let lengths: Vec<&[u8]> = fields
+                .content_length
+                .lines(&headers, "content-length")
+                .collect();
+            assert_eq!(lengths, [&b"1"[..]]);
+            assert!(fields.transfer_encoding.is_present() && fields.expect.is_present());
+            assert!(fields.connection.is_present());
+        }
+        let none = Fields::read(&[("Accept", "*/*")]);
+        assert!(!none.host.is_present() && none.host.single() == Ok(None));
     }
 
     #[test]

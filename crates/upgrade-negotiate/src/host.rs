@@ -2,7 +2,7 @@
 
 use core::net::Ipv6Addr;
 
-use crate::headers::{FieldLines, single, trim_ows};
+use crate::headers::{FieldLines, Repeated, single, trim_ows};
 use crate::message::HttpVersion;
 use crate::reason::Reason;
 
@@ -19,7 +19,19 @@ pub(crate) fn host_rule<H: FieldLines + ?Sized>(
     if version == HttpVersion::Http2OrLater {
         return None;
     }
-    match single(headers, "host") {
+    host_verdict(single(headers, "host"), version)
+}
+
+/// [`host_rule`] on the value of the only `Host` line, `Ok(None)` when there is none, or
+/// `Err(Repeated)` when there are several, for an HTTP/1.x request.
+pub(crate) fn host_verdict(
+    host: Result<Option<&[u8]>, Repeated>,
+    version: HttpVersion,
+) -> Option<Reason> {
+    if version == HttpVersion::Http2OrLater {
+        return None;
+    }
+    match host {
         Err(_) => Some(Reason::HostRepeated),
         Ok(None) if version == HttpVersion::Http11 => Some(Reason::HostMissing),
         Ok(None) => None,

@@ -1,11 +1,11 @@
 //! The server side: rules 1 to 11 of the negotiation.
 
-use upgrade_grammar::{Protocol, Token, parse_connection, parse_upgrade};
+use upgrade_grammar::{Config, Error, Protocol, Token, parse_connection, parse_upgrade};
 
 use crate::decision::{Decision, Outcome};
 use crate::framing::{expects_continue, request_framing};
-use crate::headers::{FieldLines, has};
-use crate::host::host_rule;
+use crate::headers::{FieldLines, Fields};
+use crate::host::host_verdict;
 use crate::message::{HttpVersion, RequestHead};
 use crate::policy::{Policy, Preference};
 use crate::reason::Reason;
@@ -88,24 +88,31 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     let request = &request.into();
     let headers = request.headers();
     let version = request.version();
+    let method = request.method();
 
     // Rule 1.
-    if Token::parse(request.method()).is_err() {
+    if Token::parse(method).is_err() {
         return Decision::new(Outcome::Reject, Reason::RequestMalformed, offers);
     }
-    if let Some(reason) = host_rule(headers, version) {
+    // Every field the rules read, in one pass over the field lines.
+    let fields = Fields::read(headers);
+    if let Some(reason) = host_verdict(fields.host.single(), version) {
         return Decision::new(Outcome::Reject, reason, offers);
     }
     // Rule 2.
     if version == HttpVersion::Http2OrLater
-        && (has(headers, "upgrade") || has(headers, "connection"))
+        && (fields.upgrade.is_present() || fields.connection.is_present())
     {
         return Decision::new(Outcome::Reject, Reason::Http2UpgradeForbidden, offers);
     }
 
-    let framing = request_framing(headers);
+    let framing = request_framing(
+        fields.content_length.lines(headers, "content-length"),
+        fields.transfer_encoding.lines(headers, "transfer-encoding"),
+    );
     // RFC 9110 section 10.1.1: an expectation in an HTTP/1.0 request is ignored.
-    let interim_continue = version != HttpVersion::Http10 && expects_continue(headers);
+    let interim_continue =
+        version != HttpVersion::Http10 && expects_continue(fields.expect.lines(headers, "expect"));
     let reject = |reason: Reason| {
         Decision::new(Outcome::Reject, reason, offers).with_request(framing.ok(), interim_continue)
     };
@@ -119,7 +126,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     };
 
     // Rule 3.
-    if !has(headers, "upgrade") {
+    if !fields.upgrade.is_present() {
         if version == HttpVersion::Http2OrLater {
             return Decision::new(Outcome::Continue, Reason::NoUpgradeField, offers)
                 .with_request(framing.ok(), interim_continue);
@@ -131,7 +138,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         return carry_on(Reason::Http10Ignored);
     }
     // Rule 5. Methods are case-sensitive (RFC 9110 section 9.1).
-    if request.method() == b"CONNECT" {
+    if method == b"CONNECT" {
         return Decision::new(Outcome::Continue, Reason::ConnectIgnored, offers)
             .with_request(framing.ok(), interim_continue);
     }
@@ -141,18 +148,22 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         Err(reason) => return reject(reason),
     };
     let config = policy.config();
-    // Rule 7.
-    match parse_connection(headers.lines("connection"), config).contains(b"upgrade") {
+    // Rule 7, reading at once whether `HTTP2-Settings` is listed, for the h2c profile.
+    let connection =
+        ConnectionOptionsRead::read(fields.connection.lines(headers, "connection"), config);
+    match connection {
         Err(e) => return reject(Reason::ConnectionMalformed).with_error(e),
-        Ok(false) => return carry_on(Reason::ConnectionMissingUpgrade),
-        Ok(true) => {}
-    }
-    // Rule 8.
-    match parse_upgrade(headers.lines("upgrade"), config).validate() {
-        Err(e) => return reject(Reason::UpgradeMalformed).with_error(e),
-        Ok(0) => return carry_on(Reason::UpgradeEmpty),
+        Ok(options) if !options.upgrade => return carry_on(Reason::ConnectionMissingUpgrade),
         Ok(_) => {}
     }
+    let lists_settings = connection.is_ok_and(|options| options.http2_settings);
+    // Rule 8, reading at once the offers each protocol matches, for rule 9.
+    let upgrade_lines = || fields.upgrade.lines(headers, "upgrade");
+    let asked = match Asked::read(upgrade_lines(), config, offers) {
+        Err(e) => return reject(Reason::UpgradeMalformed).with_error(e),
+        Ok(asked) if asked.count == 0 => return carry_on(Reason::UpgradeEmpty),
+        Ok(asked) => asked,
+    };
 
     // Rules 9 and 10.
     let mut failure: Option<(usize, Reason)> = None;
@@ -162,9 +173,14 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
             .with_protocol(index, *offer)
             .with_request(Some(framing), interim_continue);
         let verdict = if offer.is_named(b"websocket") {
-            websocket::profile(request).map(|accept| decision.with_websocket_accept(accept))
+            websocket::profile(
+                method,
+                fields.websocket_version.single(),
+                fields.websocket_key.single(),
+            )
+            .map(|accept| decision.with_websocket_accept(accept))
         } else if offer.is_named(b"h2c") {
-            h2c::profile(request, config).map(|()| decision)
+            h2c::profile(fields.http2_settings.single(), lists_settings).map(|()| decision)
         } else {
             Ok(decision)
         };
@@ -176,12 +192,17 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
             }
         }
     };
-    let client = || parse_upgrade(headers.lines("upgrade"), config).map_while(Result::ok);
-    let switch = match policy.preference() {
-        Preference::Client => client()
+    // The matches kept by rule 8, or, past what they keep, the list read again.
+    let client = || parse_upgrade(upgrade_lines(), config).map_while(Result::ok);
+    let switch = match (policy.preference(), asked.client_order(), asked.offered) {
+        (Preference::Client, Some(order), _) => order.iter().copied().find_map(&mut try_candidate),
+        (Preference::Client, None, _) => client()
             .filter_map(|asked| offers.iter().position(|offer| offer.matches(&asked)))
             .find_map(&mut try_candidate),
-        Preference::Server => offers
+        (Preference::Server, _, Some(offered)) => (0..offers.len())
+            .filter(|&index| offered & (1 << index) != 0)
+            .find_map(&mut try_candidate),
+        (Preference::Server, _, None) => offers
             .iter()
             .enumerate()
             .filter(|(_, offer)| client().any(|asked| offer.matches(&asked)))
@@ -204,5 +225,150 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
                 .with_request(Some(framing), interim_continue)
         }
         None => carry_on(Reason::NoCommonProtocol),
+    }
+}
+
+/// The two options of `Connection` the rules ask about, read in one pass that validates the
+/// whole field (rule 7).
+#[derive(Clone, Copy, Debug)]
+struct ConnectionOptionsRead {
+    upgrade: bool,
+    http2_settings: bool,
+}
+
+impl ConnectionOptionsRead {
+    fn read<'a>(lines: impl Iterator<Item = &'a [u8]>, config: Config) -> Result<Self, Error> {
+        let mut read = ConnectionOptionsRead {
+            upgrade: false,
+            http2_settings: false,
+        };
+        for option in parse_connection(lines, config) {
+            let option = option?;
+            read.upgrade |= option.eq_ignore_ascii_case(b"upgrade");
+            read.http2_settings |= option.eq_ignore_ascii_case(b"http2-settings");
+        }
+        Ok(read)
+    }
+}
+
+/// How many protocols the client's `Upgrade` lists, and which offers they match, read in the
+/// pass that validates it (rule 8).
+#[derive(Clone, Copy, Debug)]
+struct Asked {
+    count: usize,
+    /// For each listed protocol that matches an offer, in the client's order, the index of the
+    /// first offer it matches; the first [`Asked::KEPT`] of them.
+    order: [usize; Asked::KEPT],
+    matched: usize,
+    /// Bit `i` is set when some listed protocol matches offer `i`; `None` with more offers
+    /// than bits.
+    offered: Option<u64>,
+}
+
+impl Asked {
+    /// Matches kept in the client's order: far more than clients list.
+    const KEPT: usize = 8;
+
+    fn read<'a>(
+        lines: impl Iterator<Item = &'a [u8]>,
+        config: Config,
+        offers: &[Protocol<'_>],
+    ) -> Result<Self, Error> {
+        let mut asked = Asked {
+            count: 0,
+            order: [0; Asked::KEPT],
+            matched: 0,
+            offered: (offers.len() <= 64).then_some(0),
+        };
+        for protocol in parse_upgrade(lines, config) {
+            let protocol = protocol?;
+            asked.count += 1;
+            let mut first = None;
+            for (index, offer) in offers.iter().enumerate() {
+                if offer.matches(&protocol) {
+                    first = first.or(Some(index));
+                    asked.offered = asked.offered.map(|bits| bits | (1 << index));
+                }
+            }
+            if let Some(index) = first {
+                if let Some(slot) = asked.order.get_mut(asked.matched) {
+                    *slot = index;
+                }
+                asked.matched += 1;
+            }
+        }
+        Ok(asked)
+    }
+
+    /// The offers matched in the client's order, when all of them were kept.
+    fn client_order(&self) -> Option<&[usize]> {
+        self.order.get(..self.matched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::RequestHead;
+
+    const WEBSOCKET: [(&str, &str); 3] = [
+        ("Host", "a"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+
+    fn decide<'o>(
+        upgrade: &str,
+        offers: &'o [Protocol<'o>],
+        preference: Preference,
+    ) -> Decision<'o> {
+        let mut headers = WEBSOCKET.to_vec();
+        headers.extend([("Connection", "upgrade"), ("Upgrade", upgrade)]);
+        let policy = Policy::new().with_preference(preference);
+        negotiate(
+            RequestHead::new("GET", HttpVersion::Http11, headers.as_slice()),
+            offers,
+            &policy,
+        )
+    }
+
+    #[test]
+    fn client_order_past_the_kept_matches_is_read_again() {
+        let offers = [
+            Protocol::from_static("websocket"),
+            Protocol::from_static("h2c"),
+        ];
+        // Nine failing h2c candidates (no HTTP2-Settings) before websocket.
+        let upgrade = format!("{}websocket", "h2c, ".repeat(Asked::KEPT + 1));
+        for preference in [Preference::Client, Preference::Server] {
+            let decision = decide(&upgrade, &offers, preference);
+            assert_eq!(decision.outcome(), Outcome::Switch);
+            assert_eq!(decision.protocol_index(), Some(0));
+        }
+        let decision = decide(
+            &"h2c, ".repeat(Asked::KEPT + 1),
+            &offers,
+            Preference::Client,
+        );
+        assert_eq!(decision.reason(), Reason::H2cSettingsMissing);
+        assert_eq!(decision.protocol_index(), Some(1));
+    }
+
+    #[test]
+    fn offers_past_sixty_four_are_matched_without_the_mask() {
+        let names: Vec<String> = (0..70).map(|i| format!("p{i}")).collect();
+        let offers: Vec<Protocol<'_>> = names
+            .iter()
+            .map(|n| Protocol::parse(n.as_bytes()).unwrap())
+            .collect();
+        for preference in [Preference::Client, Preference::Server] {
+            let decision = decide("x, P69, p3", &offers, preference);
+            let expected = if preference == Preference::Client {
+                69
+            } else {
+                3
+            };
+            assert_eq!(decision.protocol_index(), Some(expected), "{preference:?}");
+        }
     }
 }

@@ -6,8 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha1::{Digest as _, Sha1};
 
-use crate::headers::{FieldLines, single, trim_ows};
-use crate::message::RequestHead;
+use crate::headers::{Repeated, trim_ows};
 use crate::reason::Reason;
 
 /// The GUID that RFC 6455 section 1.3 appends to the client's key before hashing
@@ -97,19 +96,21 @@ pub fn is_websocket_key(key: &[u8]) -> bool {
 /// The websocket profile (RFC 6455 section 4.2.1), checked in this order: the method is `GET`,
 /// `Sec-WebSocket-Version` is one line of exactly `13`, `Sec-WebSocket-Key` is one line holding a
 /// valid key. HTTP/1.1 and `Connection: upgrade` are checked by the rules before the profiles.
-pub(crate) fn profile<H: FieldLines + ?Sized>(
-    request: &RequestHead<'_, H>,
+/// `version` and `key` are the only line of each field ([`single`](crate::headers::single)).
+pub(crate) fn profile(
+    method: &[u8],
+    version: Result<Option<&[u8]>, Repeated>,
+    key: Result<Option<&[u8]>, Repeated>,
 ) -> Result<WebSocketAccept, Reason> {
-    if request.method() != b"GET" {
+    if method != b"GET" {
         return Err(Reason::WebSocketMethodNotGet);
     }
-    let headers = request.headers();
-    match single(headers, "sec-websocket-version") {
+    match version {
         Ok(None) => return Err(Reason::WebSocketVersionMissing),
         Ok(Some(version)) if trim_ows(version) == WEBSOCKET_VERSION.as_bytes() => {}
         Ok(Some(_)) | Err(_) => return Err(Reason::WebSocketVersionUnsupported),
     }
-    let key = match single(headers, "sec-websocket-key") {
+    let key = match key {
         Ok(None) => return Err(Reason::WebSocketKeyMissing),
         Err(_) => return Err(Reason::WebSocketKeyRepeated),
         Ok(Some(key)) => trim_ows(key),
