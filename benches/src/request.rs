@@ -154,7 +154,7 @@ pub fn httparse_negotiate(bytes: &[u8], offers: &[Protocol<'_>]) -> (Outcome, us
     let mut head = StackWriter::<RESPONSE_CAPACITY>::new();
     // The buffer holds every head the server writes; a failure would show as a short length.
     let _ = decision.write_response(&mut head);
-    (decision.outcome(), head.as_str().len())
+    (decision.outcome(), head.len())
 }
 
 #[cfg(test)]

@@ -127,12 +127,14 @@ impl<'a> Protocol<'a> {
     }
 
     /// RFC 9110 section 7.8 equality: names ASCII-case-insensitively, versions exactly.
+    #[inline]
     pub fn matches(&self, other: &Protocol<'_>) -> bool {
         self.name.eq_ignore_ascii_case(other.name.as_bytes())
             && self.version.map(|v| v.as_bytes()) == other.version.map(|v| v.as_bytes())
     }
 
     /// Whether this protocol's name is `name`, ignoring ASCII case (any version).
+    #[inline]
     pub fn is_named(&self, name: &[u8]) -> bool {
         self.name.eq_ignore_ascii_case(name)
     }

@@ -251,6 +251,7 @@ impl<'a> Token<'a> {
     }
 
     /// The token as text (a token is always ASCII).
+    #[inline]
     pub fn as_str(&self) -> &'a str {
         // Every tchar is ASCII, so this conversion cannot fail for a `Token`.
         core::str::from_utf8(self.bytes).unwrap_or_default()
@@ -260,6 +261,7 @@ impl<'a> Token<'a> {
     ///
     /// Only ASCII letters fold: `K` (U+212A KELVIN SIGN) is never `k`, and bytes outside ASCII
     /// never equal anything in a token.
+    #[inline]
     pub fn eq_ignore_ascii_case(&self, other: &[u8]) -> bool {
         crate::ascii::eq_ignore_ascii_case(self.bytes, other)
     }

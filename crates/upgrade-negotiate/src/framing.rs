@@ -67,27 +67,38 @@ pub(crate) fn request_framing<'a>(
 
 /// RFC 9110 section 8.6: `Content-Length = 1*DIGIT`. A recipient may accept several lines or a
 /// list of identical values as that one value; anything else is invalid.
+///
+/// Each line is read in one pass: an element is OWS, digits, OWS, and a `,` or the end of the
+/// line closes it.
 fn content_length<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Result<u64, Reason> {
     let mut length = None;
     for line in lines {
-        for element in line.split(|&b| b == b',') {
-            let digits = trim_ows(element);
-            if digits.is_empty() {
-                return Err(Reason::ContentLengthInvalid);
-            }
-            let mut value: u64 = 0;
-            for &b in digits {
-                if !b.is_ascii_digit() {
-                    return Err(Reason::ContentLengthInvalid);
+        // The digits of the element being read, and whether OWS followed them.
+        let mut value: Option<u64> = None;
+        let mut closed = false;
+        for &b in line.iter().chain([&b',']) {
+            match b {
+                b'0'..=b'9' if !closed => {
+                    value = value
+                        .unwrap_or(0)
+                        .checked_mul(10)
+                        .and_then(|v| v.checked_add(u64::from(b - b'0')));
+                    if value.is_none() {
+                        return Err(Reason::ContentLengthInvalid);
+                    }
                 }
-                value = value
-                    .checked_mul(10)
-                    .and_then(|v| v.checked_add(u64::from(b - b'0')))
-                    .ok_or(Reason::ContentLengthInvalid)?;
-            }
-            match length {
-                Some(previous) if previous != value => return Err(Reason::ContentLengthInvalid),
-                _ => length = Some(value),
+                b' ' | b'\t' => closed = value.is_some(),
+                b',' => {
+                    let element = value.take().ok_or(Reason::ContentLengthInvalid)?;
+                    closed = false;
+                    match length {
+                        Some(previous) if previous != element => {
+                            return Err(Reason::ContentLengthInvalid);
+                        }
+                        _ => length = Some(element),
+                    }
+                }
+                _ => return Err(Reason::ContentLengthInvalid),
             }
         }
     }

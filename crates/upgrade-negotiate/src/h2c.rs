@@ -1,9 +1,8 @@
 //! The upgrade to HTTP/2 over cleartext of RFC 7540 section 3.2.
 
+use crate::base64::decode_url_safe_8;
 use crate::headers::{Repeated, trim_ows};
 use crate::reason::Reason;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// Whether `value` is a valid `HTTP2-Settings` value: the base64url encoding, without padding,
 /// of a SETTINGS frame payload (RFC 7540 section 3.2.1).
@@ -33,13 +32,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 /// assert!(!is_http2_settings(b"AAIAAAAC")); // SETTINGS_ENABLE_PUSH = 2
 /// ```
 pub fn is_http2_settings(value: &[u8]) -> bool {
-    if !value.len().is_multiple_of(8) {
-        return false;
-    }
-    value.chunks(8).all(|chunk| {
-        let mut setting = [0u8; 6];
-        URL_SAFE_NO_PAD.decode_slice(chunk, &mut setting) == Ok(6) && is_valid_setting(setting)
-    })
+    let (settings, rest) = value.as_chunks::<8>();
+    rest.is_empty()
+        && settings
+            .iter()
+            .all(|chunk| decode_url_safe_8(chunk).is_some_and(is_valid_setting))
 }
 
 /// RFC 7540 section 6.5.2 and RFC 8441 section 3: the bounds of the defined settings.

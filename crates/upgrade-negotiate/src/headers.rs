@@ -193,6 +193,22 @@ impl<'s> Fields<'s> {
         "http2-settings",
     ];
 
+    /// [`Fields::NAMES`] as [`is_name`] compares them.
+    const READ: [Name; 9] = {
+        let [a, b, c, d, e, f, g, h, i] = Fields::NAMES;
+        [
+            Name::new(a),
+            Name::new(b),
+            Name::new(c),
+            Name::new(d),
+            Name::new(e),
+            Name::new(f),
+            Name::new(g),
+            Name::new(h),
+            Name::new(i),
+        ]
+    };
+
     pub(crate) fn read<H: FieldLines + ?Sized>(headers: &'s H) -> Self {
         let mut fields = Fields::default();
         if !headers.visit_lines(|name, value| {
@@ -219,33 +235,131 @@ impl<'s> Fields<'s> {
     #[inline]
     fn slot(&mut self, name: &[u8]) -> Option<&mut Slot<'s>> {
         let first = name.first().map(u8::to_ascii_lowercase);
-        let (slot, expected): (&mut Slot<'s>, &[u8]) = match (name.len(), first) {
-            (4, _) => (&mut self.host, b"host"),
-            (6, _) => (&mut self.expect, b"expect"),
-            (7, _) => (&mut self.upgrade, b"upgrade"),
-            (10, _) => (&mut self.connection, b"connection"),
-            (14, Some(b'c')) => (&mut self.content_length, b"content-length"),
-            (14, _) => (&mut self.http2_settings, b"http2-settings"),
-            (17, Some(b't')) => (&mut self.transfer_encoding, b"transfer-encoding"),
-            (17, _) => (&mut self.websocket_key, b"sec-websocket-key"),
-            (21, _) => (&mut self.websocket_version, b"sec-websocket-version"),
+        let [
+            host,
+            upgrade,
+            connection,
+            content_length,
+            transfer_encoding,
+            expect,
+            version,
+            key,
+            settings,
+        ] = &Fields::READ;
+        let (slot, expected): (&mut Slot<'s>, &Name) = match (name.len(), first) {
+            (4, _) => (&mut self.host, host),
+            (6, _) => (&mut self.expect, expect),
+            (7, _) => (&mut self.upgrade, upgrade),
+            (10, _) => (&mut self.connection, connection),
+            (14, Some(b'c')) => (&mut self.content_length, content_length),
+            (14, _) => (&mut self.http2_settings, settings),
+            (17, Some(b't')) => (&mut self.transfer_encoding, transfer_encoding),
+            (17, _) => (&mut self.websocket_key, key),
+            (21, _) => (&mut self.websocket_version, version),
             _ => return None,
         };
         is_name(name, expected).then_some(slot)
     }
 }
 
-/// Whether `name` is `lower`, a lowercase field name, ignoring ASCII case: a byte of `name`
-/// passes for a letter of `lower` with its case bit set, and for any other byte only as itself
-/// (`\r` is never `-`). Stops at the first byte that differs, the first one for nearly every
-/// field not read.
+/// A lowercase field name of 4 to 24 bytes, as [`is_name`] compares it: up to three words of
+/// its bytes, and in each the case bit of every letter.
+struct Name {
+    len: usize,
+    words: [u64; 3],
+    letters: [u64; 3],
+}
+
+impl Name {
+    /// The words of a name of 8 to 16 bytes are its first and last eight bytes (which overlap);
+    /// up to 24 bytes, the middle eight too; of 4 to 7 bytes, its first and last four (which
+    /// overlap) in one word. Other lengths fail the build.
+    // Evaluated at compile time for the names read: a name of another length fails the build.
+    #[allow(clippy::expect_used)]
+    const fn new(lower: &str) -> Name {
+        let bytes = lower.as_bytes();
+        let words = Name::words(bytes).expect("a field name of 4 to 24 bytes");
+        let [first, middle, last] = words;
+        Name {
+            len: bytes.len(),
+            words,
+            letters: [letter_bits(first), letter_bits(middle), letter_bits(last)],
+        }
+    }
+
+    /// The words of `bytes` as [`Name::new`] describes them, or `None` for another length.
+    #[inline(always)]
+    const fn words(bytes: &[u8]) -> Option<[u64; 3]> {
+        let n = bytes.len();
+        match n {
+            4..8 => match (half_at(bytes, 0), half_at(bytes, n - 4)) {
+                (Some(first), Some(last)) => {
+                    let word = first | (last << 32);
+                    Some([word, word, word])
+                }
+                _ => None,
+            },
+            8..=24 => match (
+                word_at(bytes, 0),
+                word_at(bytes, if n > 16 { 8 } else { 0 }),
+                word_at(bytes, n - 8),
+            ) {
+                (Some(first), Some(middle), Some(last)) => Some([first, middle, last]),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// Whether `name` is `expected` ignoring ASCII case: a byte of `name` passes for a letter of
+/// `expected` with its case bit set, and for any other byte only as itself (`\r` is never `-`).
+/// Compares the words of [`Name`], stopping at the first that differs.
 #[inline(always)]
-fn is_name(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len()
-        && name
-            .iter()
-            .zip(lower)
-            .all(|(&a, &b)| a == b || (a | 0x20 == b && b.is_ascii_lowercase()))
+fn is_name(name: &[u8], expected: &Name) -> bool {
+    if name.len() != expected.len {
+        return false;
+    }
+    let Some(words) = Name::words(name) else {
+        return false;
+    };
+    words
+        .iter()
+        .zip(expected.letters.iter().zip(&expected.words))
+        .all(|(&word, (&letters, &lower))| word | letters == lower)
+}
+
+/// The eight bytes of `bytes` from `at`, as a little-endian word.
+#[inline(always)]
+const fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    match bytes.split_at_checked(at) {
+        Some((_, rest)) => match rest.first_chunk::<8>() {
+            Some(chunk) => Some(u64::from_le_bytes(*chunk)),
+            None => None,
+        },
+        None => None,
+    }
+}
+
+/// The four bytes of `bytes` from `at`, as a little-endian word.
+#[inline(always)]
+const fn half_at(bytes: &[u8], at: usize) -> Option<u64> {
+    match bytes.split_at_checked(at) {
+        Some((_, rest)) => match rest.first_chunk::<4>() {
+            Some(chunk) => Some(u32::from_le_bytes(*chunk) as u64),
+            None => None,
+        },
+        None => None,
+    }
+}
+
+/// `0x20` in each byte of `word` that is a lowercase ASCII letter, `0` in the others; every
+/// byte of `word` is below `0x80` (a lowercase field name), so the sums never carry.
+const fn letter_bits(word: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    let at_least_a = word + ONES * (0x80 - b'a' as u64);
+    let above_z = word + ONES * (0x80 - b'z' as u64 - 1);
+    (at_least_a & !above_z & (ONES * 0x80)) >> 2
 }
 
 /// Whether the message has at least one field line named `name`.
@@ -273,8 +387,13 @@ pub(crate) fn single<'s, H: FieldLines + ?Sized>(
 pub(crate) struct Repeated;
 
 /// A field line value without its leading and trailing SP / HTAB (RFC 9110 section 5.5).
+#[inline]
 pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    // Most values arrive trimmed by the parser that split the lines.
+    if !value.first().is_some_and(is_ows) && !value.last().is_some_and(is_ows) {
+        return value;
+    }
     let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
     let end = value
         .iter()
@@ -319,21 +438,22 @@ mod tests {
     fn field_names_match_ignoring_the_case_of_letters_only() {
         for name in Fields::NAMES {
             let upper = name.to_ascii_uppercase();
-            assert!(is_name(name.as_bytes(), name.as_bytes()));
-            assert!(is_name(upper.as_bytes(), name.as_bytes()));
+            let expected = Name::new(name);
+            assert!(is_name(name.as_bytes(), &expected));
+            assert!(is_name(upper.as_bytes(), &expected));
             for at in 0..name.len() {
                 for b in 0..=255u8 {
                     let mut other = name.as_bytes().to_vec();
                     other[at] = b;
                     assert_eq!(
-                        is_name(&other, name.as_bytes()),
+                        is_name(&other, &expected),
                         other.eq_ignore_ascii_case(name.as_bytes()),
                         "{name} with {b:#04x} at {at}"
                     );
                 }
             }
         }
-        assert!(!is_name(b"hos", b"host"));
+        assert!(!is_name(b"hos", &Name::new("host")));
     }
 
     /// Field lines that can only be looked up by name, as a parser of another crate may give.

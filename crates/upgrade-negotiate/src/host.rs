@@ -54,7 +54,7 @@ pub(crate) fn host_verdict(
 /// An IPv4 address is also a `reg-name`, and so is the empty string: RFC 9110 section 7.2 sends
 /// an empty `Host` when the target URI has no authority.
 fn is_host(value: &[u8]) -> bool {
-    let (host, port) = match value.split_first() {
+    let port = match value.split_first() {
         Some((b'[', rest)) => {
             let Some(close) = rest.iter().position(|&b| b == b']') else {
                 return false;
@@ -63,21 +63,19 @@ fn is_host(value: &[u8]) -> bool {
             if !is_ip_literal(literal) {
                 return false;
             }
-            (&[][..], after.get(1..).unwrap_or_default())
+            after.get(1..).unwrap_or_default()
         }
-        _ => {
-            let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
-            value.split_at(end)
-        }
+        _ => match reg_name_end(value) {
+            Some(end) => value.get(end..).unwrap_or_default(),
+            None => return false,
+        },
     };
-    is_reg_name(host)
-        && match port.split_first() {
-            None => true,
-            Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
-            Some(_) => false,
-        }
+    match port.split_first() {
+        None => true,
+        Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    }
 }
-
 /// `IPv6address / IPvFuture`, the inside of the brackets.
 fn is_ip_literal(literal: &[u8]) -> bool {
     match literal.split_first() {
@@ -111,21 +109,32 @@ static REG_NAME: [bool; 256] = {
     table
 };
 
-/// `*( unreserved / pct-encoded / sub-delims )`.
-fn is_reg_name(name: &[u8]) -> bool {
-    let plain = |b: &u8| REG_NAME.get(usize::from(*b)).copied().unwrap_or(false);
-    let mut rest = name;
-    loop {
+/// Where the `reg-name` at the start of `value` ends: at its end or at a `:` (which no
+/// `reg-name` holds), read in one pass; `None` when another byte, or a `%` not followed by two
+/// hex digits, comes first.
+///
+/// ```text
+/// reg-name = *( unreserved / pct-encoded / sub-delims )
+/// ```
+fn reg_name_end(value: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(&b) = value.get(at) {
         // The common case, a name without percent-encoding, is one table lookup per byte.
-        let run = rest.iter().position(|b| !plain(b)).unwrap_or(rest.len());
-        rest = match rest.get(run..).unwrap_or_default() {
-            [] => return true,
-            [b'%', high, low, tail @ ..] if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() => {
-                tail
+        if REG_NAME.get(usize::from(b)).copied().unwrap_or(false) {
+            at += 1;
+            continue;
+        }
+        match (b, value.get(at + 1), value.get(at + 2)) {
+            (b':', _, _) => return Some(at),
+            (b'%', Some(high), Some(low))
+                if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() =>
+            {
+                at += 3;
             }
-            _ => return false,
-        };
+            _ => return None,
+        }
     }
+    Some(at)
 }
 
 const fn is_unreserved(b: u8) -> bool {

@@ -152,6 +152,7 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+mod base64;
 mod client;
 mod decision;
 mod framing;

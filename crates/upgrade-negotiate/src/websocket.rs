@@ -2,10 +2,9 @@
 
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use sha1::{Digest as _, Sha1};
 
+use crate::base64::{encode_digest, is_base64_of_16_bytes};
 use crate::headers::{Repeated, trim_ows};
 use crate::reason::Reason;
 
@@ -44,10 +43,9 @@ impl WebSocketAccept {
             .chain_update(key)
             .chain_update(WEBSOCKET_GUID.as_bytes())
             .finalize();
-        // 20 bytes of digest are exactly 28 bytes of padded base64, so the buffer always fits.
-        let mut base64 = [b'='; 28];
-        let _ = STANDARD.encode_slice(digest.as_slice(), &mut base64);
-        WebSocketAccept { base64 }
+        WebSocketAccept {
+            base64: encode_digest(&digest.into()),
+        }
     }
 
     /// The accept value as text.
@@ -89,8 +87,7 @@ impl fmt::Debug for WebSocketAccept {
 /// assert!(!is_websocket_key(b"c2hvcnQ=")); // 5 bytes
 /// ```
 pub fn is_websocket_key(key: &[u8]) -> bool {
-    let mut decoded = [0u8; 18];
-    key.len() == 24 && STANDARD.decode_slice(key, &mut decoded) == Ok(16)
+    is_base64_of_16_bytes(key)
 }
 
 /// The websocket profile (RFC 6455 section 4.2.1), checked in this order: the method is `GET`,

@@ -64,6 +64,16 @@ impl<const N: usize> StackWriter<N> {
         }
     }
 
+    /// How many bytes were written so far.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was written yet.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// What was written so far.
     pub fn as_str(&self) -> &str {
         self.bytes
