@@ -79,6 +79,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> ConnectionOptions<'a, I> {
 impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for ConnectionOptions<'a, I> {
     type Item = Result<Token<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         self.scanner
             .next()

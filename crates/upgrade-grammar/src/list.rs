@@ -142,6 +142,9 @@ impl<'a> State<'a> {
         config: Config,
         mut f: impl FnMut(Element<'a>) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>, Error> {
+        // The length of the token that starts the line just entered, already read by the
+        // one-token check: the first element need not read it again.
+        let mut line_token_len = None;
         loop {
             if !self.in_line {
                 let Some(line) = lines.next() else {
@@ -169,6 +172,8 @@ impl<'a> State<'a> {
                 self.after_comma = false;
                 self.in_line = true;
                 self.rest = line.get(ows_prefix_len(line)..).unwrap_or_default();
+                // A line that starts with a token has no OWS before it: `rest` is the line.
+                line_token_len = (name_len != 0).then_some(name_len);
             }
             let rest = self.rest;
             match rest.first() {
@@ -188,7 +193,8 @@ impl<'a> State<'a> {
                 // A tchar, `/` or a stray byte: OWS cannot be here, it is skipped at the start
                 // of a line and after every comma.
                 Some(_) => {
-                    let (element, next) = self.element(kind, config, rest)?;
+                    let (element, next) =
+                        self.element(kind, config, rest, line_token_len.take())?;
                     match next {
                         Some(next) => {
                             self.rest = next;
@@ -233,16 +239,18 @@ impl<'a> State<'a> {
 
     /// Reads the element that starts `rest` (whose first byte is neither OWS nor a comma), and
     /// the OWS and comma after it. Returns it with the rest of the line after the comma and the
-    /// OWS that follows, or `None` at the end of the line.
+    /// OWS that follows, or `None` at the end of the line. `name_len` is the length of the token
+    /// that starts `rest`, when the caller has read it.
     #[inline(always)]
     fn element(
         &mut self,
         kind: ListKind,
         config: Config,
         rest: &'a [u8],
+        name_len: Option<usize>,
     ) -> Result<(Element<'a>, Option<&'a [u8]>), Error> {
         let allowed = kind.allowed();
-        let name_len = tchar_prefix_len(rest);
+        let name_len = name_len.unwrap_or_else(|| tchar_prefix_len(rest));
         if name_len == 0 && (kind == ListKind::Connection || rest.first() != Some(&b'/')) {
             return Err(self.error_at(ErrorKind::ByteInvalid, rest, 0));
         }
@@ -302,6 +310,7 @@ impl<'a> State<'a> {
 impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Scanner<'a, I> {
     type Item = Result<Element<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let mut found = None;
         match self.drive(|element| {

@@ -71,6 +71,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Protocols<'a, I> {
 impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Protocols<'a, I> {
     type Item = Result<Protocol<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         self.scanner
             .next()
