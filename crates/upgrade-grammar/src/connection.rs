@@ -40,6 +40,7 @@ use crate::tchar::Token;
 /// assert_eq!((err.kind(), err.offset()), (ErrorKind::CommaMissing, 11));
 /// # Ok::<(), upgrade_grammar::Error>(())
 /// ```
+#[inline]
 pub fn parse_connection<'a, I>(lines: I, config: Config) -> ConnectionOptions<'a, I::IntoIter>
 where
     I: IntoIterator<Item = &'a [u8]>,
@@ -61,6 +62,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> ConnectionOptions<'a, I> {
     /// # Errors
     ///
     /// The first error in the field.
+    #[inline]
     pub fn validate(self) -> Result<usize, Error> {
         self.scanner.validate()
     }
@@ -71,6 +73,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> ConnectionOptions<'a, I> {
     ///
     /// The first error in the field, even when `option` was listed before it: a malformed
     /// `Connection` field is not trusted for any option.
+    #[inline]
     pub fn contains(self, option: &[u8]) -> Result<bool, Error> {
         self.scanner.contains(option)
     }

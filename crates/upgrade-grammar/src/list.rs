@@ -59,6 +59,7 @@ pub(crate) struct Scanner<'a, I> {
 }
 
 impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
+    #[inline]
     pub(crate) fn new(lines: I, kind: ListKind, config: Config) -> Self {
         Scanner {
             lines,
@@ -78,6 +79,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
     }
 
     /// Reads to the end and returns the number of non-empty elements.
+    #[inline]
     pub(crate) fn validate(mut self) -> Result<usize, Error> {
         let mut count = 0;
         self.drive(|_| {
@@ -88,6 +90,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
     }
 
     /// Reads to the end and tells whether an element's name is `name`, ignoring ASCII case.
+    #[inline]
     pub(crate) fn contains(mut self, name: &[u8]) -> Result<bool, Error> {
         let mut found = false;
         self.drive(|element| {

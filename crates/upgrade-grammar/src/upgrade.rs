@@ -42,6 +42,7 @@ use crate::protocol::Protocol;
 /// assert_eq!((err.kind(), err.line(), err.offset()), (ErrorKind::ByteInvalid, 0, 11));
 /// # Ok::<(), upgrade_grammar::Error>(())
 /// ```
+#[inline]
 pub fn parse_upgrade<'a, I>(lines: I, config: Config) -> Protocols<'a, I::IntoIter>
 where
     I: IntoIterator<Item = &'a [u8]>,
@@ -63,6 +64,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Protocols<'a, I> {
     /// # Errors
     ///
     /// The first error in the field.
+    #[inline]
     pub fn validate(self) -> Result<usize, Error> {
         self.scanner.validate()
     }
