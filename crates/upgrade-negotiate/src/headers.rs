@@ -412,6 +412,9 @@ mod tests {
         assert_eq!(trim_ows(b"   "), b"");
         assert_eq!(trim_ows(b""), b"");
         assert_eq!(trim_ows(b"\x0ba\x0b"), b"\x0ba\x0b");
+        // Whitespace at one end only.
+        assert_eq!(trim_ows(b" \ta"), b"a");
+        assert_eq!(trim_ows(b"a \t"), b"a");
     }
 
     #[test]
