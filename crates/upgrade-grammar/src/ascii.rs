@@ -32,8 +32,14 @@ pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    match (a.len(), last_word(a), last_word(b)) {
-        (8.., Some(a_last), Some(b_last)) => {
+    match a.len() {
+        0..4 => a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y)),
+        4..8 => same_word(halves(a), halves(b)),
+        _ => {
+            // Eight bytes or more: whole words, then the last eight bytes of each side.
+            let (Some(a_last), Some(b_last)) = (last_word(a), last_word(b)) else {
+                return false;
+            };
             let (mut x, mut y) = (a, b);
             while let (Some((x_word, x_rest)), Some((y_word, y_rest))) =
                 (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
@@ -45,8 +51,6 @@ pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
             }
             same_word(a_last, b_last)
         }
-        (4..8, _, _) => same_word(halves(a), halves(b)),
-        _ => a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y)),
     }
 }
 
