@@ -73,22 +73,10 @@ pub struct Noise {
 }
 
 impl Noise {
-    /// No noise: the list on one line, elements joined by bare commas.
-    pub const NONE: Noise = Noise {
-        ows: false,
-        empty_elements: false,
-        line_breaks: false,
-    };
     /// Everything the sender grammar allows: OWS and line breaks.
     pub const SENDER: Noise = Noise {
         ows: true,
         empty_elements: false,
-        line_breaks: true,
-    };
-    /// Everything the recipient grammar allows.
-    pub const ALL: Noise = Noise {
-        ows: true,
-        empty_elements: true,
         line_breaks: true,
     };
 }
@@ -128,17 +116,7 @@ impl Arrangement {
     /// Writes `items` as a list of `kind` laid out as this arrangement says, and what a
     /// recipient must read from it.
     pub fn render(&self, kind: RefKind, items: &[RefItem]) -> Rendered {
-        let mut out = Writer {
-            rendered: Rendered {
-                kind,
-                lines: Vec::new(),
-                items: Vec::new(),
-                empty_elements: 0,
-            },
-            line: Vec::new(),
-            slots: 0,
-            empties: 0,
-        };
+        let mut out = Writer::default();
         let default = Placement::default();
         for (i, item) in items.iter().enumerate() {
             let placement = self.placements.get(i).unwrap_or(&default);
@@ -147,11 +125,7 @@ impl Arrangement {
             }
             placement.empties_before.iter().for_each(|e| out.empty(e));
             out.slot(&placement.before);
-            write_item(&mut out.line, kind, item);
-            out.rendered.items.push(match kind {
-                RefKind::Upgrade => item.clone(),
-                RefKind::Connection => RefItem::new(&item.name, None),
-            });
+            out.line.extend(text(kind, item));
             out.line.extend_from_slice(&placement.after);
             if placement.break_after {
                 out.end_line();
@@ -164,13 +138,24 @@ impl Arrangement {
         if let Some(ows) = &self.trailing_blank_line {
             out.blank_line(ows);
         }
-        out.rendered
+        let upgrade = kind == RefKind::Upgrade;
+        let read = |i: &RefItem| RefItem::new(&i.name, i.version.as_deref().filter(|_| upgrade));
+        Rendered {
+            kind,
+            lines: out.lines,
+            items: items.iter().map(read).collect(),
+            empty_elements: out.empty_elements,
+        }
     }
 }
 
 /// Writes slots, separated by commas, into field lines.
+#[derive(Default)]
 struct Writer {
-    rendered: Rendered,
+    /// The lines ended so far.
+    lines: Vec<Vec<u8>>,
+    /// The empty elements in them.
+    empty_elements: usize,
     /// The current line.
     line: Vec<u8>,
     /// How many slots the current line has.
@@ -198,9 +183,9 @@ impl Writer {
         // A lone empty slot leaves a line of only OWS: an empty list, which both grammars
         // accept, rather than an empty element.
         if self.slots > 1 {
-            self.rendered.empty_elements += self.empties;
+            self.empty_elements += self.empties;
         }
-        self.rendered.lines.push(std::mem::take(&mut self.line));
+        self.lines.push(std::mem::take(&mut self.line));
         (self.slots, self.empties) = (0, 0);
     }
 
@@ -214,26 +199,19 @@ impl Writer {
     }
 }
 
-/// Writes `name[/version]`, without the version in a `Connection` list.
-fn write_item(out: &mut Vec<u8>, kind: RefKind, item: &RefItem) {
-    out.extend_from_slice(&item.name);
-    if let (RefKind::Upgrade, Some(version)) = (kind, &item.version) {
-        out.push(b'/');
-        out.extend_from_slice(version);
+/// `name[/version]`, without the version in a `Connection` list.
+fn text(kind: RefKind, item: &RefItem) -> Vec<u8> {
+    match (kind, &item.version) {
+        (RefKind::Upgrade, Some(version)) => [&item.name[..], b"/", version].concat(),
+        _ => item.name.clone(),
     }
 }
 
 /// The canonical text of a list, `name[/version]` joined by `", "` (no versions in a
 /// `Connection` list), as the formatter of `upgrade-grammar` must write it.
 pub fn canonical(kind: RefKind, items: &[RefItem]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b", ");
-        }
-        write_item(&mut out, kind, item);
-    }
-    out
+    let texts: Vec<Vec<u8>> = items.iter().map(|item| text(kind, item)).collect();
+    texts.join(&b", "[..])
 }
 
 #[cfg(test)]
@@ -244,12 +222,13 @@ mod tests {
         names.iter().map(|n| RefItem::from_text(n)).collect()
     }
 
-    fn arrangement() -> Arrangement {
+    #[test]
+    fn renders_placements_breaks_blank_lines_and_empties_and_keeps_the_noise_asked_for() {
         let empty = EmptyElement {
             before: b" ".to_vec(),
             after: b"\t".to_vec(),
         };
-        Arrangement {
+        let arrangement = Arrangement {
             placements: vec![
                 Placement {
                     blank_line_before: Some(b"\t".to_vec()),
@@ -264,31 +243,17 @@ mod tests {
             ],
             trailing_empties: vec![empty],
             trailing_blank_line: Some(Vec::new()),
-        }
-    }
-
-    #[test]
-    fn renders_placements_breaks_blank_lines_and_empties() {
+        };
         let list = items(&["a", "b/1", "c"]);
-        let rendered = arrangement().render(RefKind::Upgrade, &list);
+        let rendered = arrangement.render(RefKind::Upgrade, &list);
         let want: Vec<&[u8]> = vec![b"\t", b"a , \t,b/1", b"c, \t", b""];
-        assert_eq!(rendered.line_slices(), want);
+        assert_eq!((rendered.line_slices(), rendered.empty_elements), (want, 2));
         assert_eq!(rendered.items, list);
-        assert_eq!(rendered.empty_elements, 2);
-    }
-
-    #[test]
-    fn keeps_only_the_noise_asked_for() {
-        let list = items(&["a", "b/1", "c"]);
-        let render = |noise| arrangement().keep(noise).render(RefKind::Upgrade, &list);
-        assert_eq!(render(Noise::NONE).lines, [b"a,b/1,c"]);
-        let sender = render(Noise::SENDER);
+        let sender = arrangement
+            .keep(Noise::SENDER)
+            .render(RefKind::Upgrade, &list);
         let want: Vec<&[u8]> = vec![b"\t", b"a ,b/1", b"c", b""];
         assert_eq!((sender.line_slices(), sender.empty_elements), (want, 0));
-        assert_eq!(
-            render(Noise::ALL),
-            arrangement().render(RefKind::Upgrade, &list)
-        );
     }
 
     #[test]
@@ -298,23 +263,18 @@ mod tests {
             ..Arrangement::default()
         };
         let rendered = arrangement.render(RefKind::Upgrade, &[]);
-        assert_eq!(rendered.lines, [b""]);
-        assert_eq!(rendered.empty_elements, 0);
+        assert_eq!((rendered.lines, rendered.empty_elements), (vec![vec![]], 0));
     }
 
     #[test]
-    fn connection_layout_drops_versions() {
-        let rendered = Arrangement::default().render(RefKind::Connection, &items(&["a/1"]));
-        assert_eq!(rendered.lines, [b"a"]);
-        assert_eq!(rendered.items, items(&["a"]));
-    }
-
-    #[test]
-    fn canonical_joins_with_comma_space() {
+    fn connection_lists_drop_versions_and_canonical_joins_with_comma_space() {
+        let rendered = Arrangement::default().render(RefKind::Connection, &items(&["a/1", "b"]));
         assert_eq!(
-            canonical(RefKind::Upgrade, &items(&["HTTP/2.0", "IRC"])),
-            b"HTTP/2.0, IRC"
+            (rendered.lines, rendered.items),
+            (vec![b"a,b".to_vec()], items(&["a", "b"]))
         );
-        assert_eq!(canonical(RefKind::Upgrade, &[]), b"");
+        let canonical = |kind| canonical(kind, &items(&["HTTP/2.0", "IRC"]));
+        assert_eq!(canonical(RefKind::Upgrade), b"HTTP/2.0, IRC");
+        assert_eq!(canonical(RefKind::Connection), b"HTTP, IRC");
     }
 }
