@@ -26,11 +26,7 @@ pub fn token(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
 /// A protocol: a [`token`] with an optional version.
 pub fn protocol(u: &mut Unstructured<'_>) -> Result<RefItem> {
     let name = token(u)?;
-    let version = if u.arbitrary()? {
-        Some(token(u)?)
-    } else {
-        None
-    };
+    let version = u.arbitrary::<bool>()?.then(|| token(u)).transpose()?;
     Ok(RefItem { name, version })
 }
 
@@ -44,7 +40,7 @@ pub fn ows(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
 
 /// A line of only OWS, or none.
 fn blank_line(u: &mut Unstructured<'_>) -> Result<Option<Vec<u8>>> {
-    Ok(if u.arbitrary()? { Some(ows(u)?) } else { None })
+    u.arbitrary::<bool>()?.then(|| ows(u)).transpose()
 }
 
 /// 0 to [`MAX_EMPTIES`] empty elements, each with OWS around it.
@@ -81,21 +77,25 @@ pub fn arrangement(u: &mut Unstructured<'_>, len: usize) -> Result<Arrangement> 
     trailing(u, placements)
 }
 
-/// An arrangement of `placements` and what follows the last element.
-pub fn trailing(u: &mut Unstructured<'_>, placements: Vec<Placement>) -> Result<Arrangement> {
+/// `len` elements made by `element`, each drawn with its placement, then what follows the last.
+pub fn placed(
+    u: &mut Unstructured<'_>,
+    len: usize,
+    element: fn(&mut Unstructured<'_>) -> Result<RefItem>,
+) -> Result<(Vec<RefItem>, Arrangement)> {
+    let (mut items, mut placements) = (Vec::with_capacity(len), Vec::with_capacity(len));
+    for _ in 0..len {
+        items.push(element(u)?);
+        placements.push(Placement::arbitrary(u)?);
+    }
+    Ok((items, trailing(u, placements)?))
+}
+
+fn trailing(u: &mut Unstructured<'_>, placements: Vec<Placement>) -> Result<Arrangement> {
     Ok(Arrangement {
         placements,
         trailing_empties: empties(u)?,
         trailing_blank_line: blank_line(u)?,
-    })
-}
-
-/// Which list a [`ListInput`] is.
-pub fn kind(u: &mut Unstructured<'_>) -> Result<RefKind> {
-    Ok(if u.arbitrary()? {
-        RefKind::Connection
-    } else {
-        RefKind::Upgrade
     })
 }
 
@@ -113,14 +113,12 @@ pub struct ListInput {
 
 impl<'a> Arbitrary<'a> for ListInput {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let kind = kind(u)?;
+        let kind = match u.arbitrary()? {
+            true => RefKind::Connection,
+            false => RefKind::Upgrade,
+        };
         let len = u.int_in_range(0..=MAX_LIST_LEN)?;
-        let (mut items, mut placements) = (Vec::new(), Vec::new());
-        for _ in 0..len {
-            items.push(protocol(u)?);
-            placements.push(Placement::arbitrary(u)?);
-        }
-        let arrangement = trailing(u, placements)?;
+        let (items, arrangement) = placed(u, len.into(), protocol)?;
         Ok(ListInput {
             kind,
             items,
@@ -191,16 +189,12 @@ impl<'a> Arbitrary<'a> for MutatedList {
         for _ in 0..u.int_in_range(1..=3)? {
             let line = u.choose_index(lines.len())?;
             let byte = biased_byte(u)?;
-            let Some(target) = lines.get_mut(line) else {
-                continue;
-            };
+            let target = &mut lines[line];
             if u.arbitrary()? || target.is_empty() {
                 target.insert(u.int_in_range(0..=target.len())?, byte);
             } else {
                 let at = u.choose_index(target.len())?;
-                if let Some(b) = target.get_mut(at) {
-                    *b = byte;
-                }
+                target[at] = byte;
             }
         }
         Ok(MutatedList { kind, lines })

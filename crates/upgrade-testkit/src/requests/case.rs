@@ -325,6 +325,14 @@ pub fn trim_ows(mut value: &[u8]) -> &[u8] {
     value
 }
 
+/// The profile (rule 10 of DESIGN.md section 3) that a protocol named like `item` goes through:
+/// `websocket` or `h2c`, named ignoring ASCII case; `None` for a generic protocol.
+pub fn profile(item: &RefItem) -> Option<&'static str> {
+    ["websocket", "h2c"]
+        .into_iter()
+        .find(|p| item.name.eq_ignore_ascii_case(p.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

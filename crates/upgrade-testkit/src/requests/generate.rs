@@ -9,16 +9,19 @@
 //! get wrong, so that offers and requests meet often; every table has a generated alternative
 //! over the whole `tchar` set.
 
+use std::ops::RangeInclusive;
+
 use arbitrary::{Arbitrary, Result, Unstructured};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use upgrade_negotiate::{HttpVersion, Policy, Preference};
+use upgrade_negotiate::HttpVersion::{Http2OrLater, Http10, Http11};
+use upgrade_negotiate::{Policy, Preference};
 
 use crate::handshakes;
-use crate::lists::generate::{arrangement, token, trailing};
-use crate::lists::render::Placement;
+use crate::lists::generate as lists;
+use crate::lists::generate::{arrangement, placed, token};
 use crate::reference::{RefItem, RefKind};
-use crate::requests::case::{CaseField, RequestCase};
+use crate::requests::case::{CaseField, RequestCase, profile};
 
 /// The most field lines (before lists are split) of a generated request.
 pub const MAX_FIELDS: usize = 12;
@@ -153,63 +156,49 @@ pub const HOSTS: &[&str] = &["example.com", "localhost:8080", ""];
 const MAX_OTHER_VALUE_LEN: usize = 16;
 
 /// One of `table`, or, with the same weight as one entry, what `generated` makes.
-fn table_or<'a, T>(
+fn table_or<'a, E: Copy, T>(
     u: &mut Unstructured<'a>,
-    table: &[&str],
-    from_table: impl FnOnce(&str) -> T,
+    table: &[E],
+    from_table: impl FnOnce(E) -> T,
     generated: impl FnOnce(&mut Unstructured<'a>) -> Result<T>,
 ) -> Result<T> {
-    let index = u.choose_index(table.len() + 1)?;
-    match table.get(index) {
-        Some(text) => Ok(from_table(text)),
+    match table.get(u.choose_index(table.len() + 1)?) {
+        Some(&entry) => Ok(from_table(entry)),
         None => generated(u),
     }
 }
 
+/// A token as text.
+fn token_text(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(String::from_utf8_lossy(&token(u)?).into_owned())
+}
+
 /// A protocol from [`PROTOCOLS`], or any `name[/version]` of tokens.
 fn protocol(u: &mut Unstructured<'_>) -> Result<RefItem> {
-    table_or(
-        u,
-        PROTOCOLS,
-        RefItem::from_text,
-        crate::lists::generate::protocol,
-    )
+    table_or(u, PROTOCOLS, RefItem::from_text, lists::protocol)
 }
 
 /// A connection option from [`CONNECTION_OPTIONS`], or any token.
 fn connection_option(u: &mut Unstructured<'_>) -> Result<RefItem> {
-    table_or(u, CONNECTION_OPTIONS, RefItem::from_text, |u| {
-        Ok(RefItem::new(&token(u)?, None))
-    })
+    let option = |u: &mut Unstructured<'_>| Ok(RefItem::new(&token(u)?, None));
+    table_or(u, CONNECTION_OPTIONS, RefItem::from_text, option)
 }
 
-/// A list field of `kind`: up to [`MAX_LIST_ITEMS`] elements made by `element`, each placed
-/// with OWS, empty elements and line breaks.
-fn list(
+/// `count` items made by `element`, `count` drawn from `range`.
+fn several(
     u: &mut Unstructured<'_>,
-    name: &str,
-    kind: RefKind,
+    range: RangeInclusive<usize>,
     element: fn(&mut Unstructured<'_>) -> Result<RefItem>,
-) -> Result<CaseField> {
-    let len = u.int_in_range(0..=MAX_LIST_ITEMS)?;
-    let (mut items, mut placements) = (Vec::with_capacity(len), Vec::with_capacity(len));
-    for _ in 0..len {
-        items.push(element(u)?);
-        placements.push(Placement::arbitrary(u)?);
-    }
-    let arrangement = trailing(u, placements)?;
-    Ok(CaseField::list(name, kind, items, arrangement))
+) -> Result<Vec<RefItem>> {
+    (0..u.int_in_range(range)?).map(|_| element(u)).collect()
 }
 
-/// A field of one line: a value from `table`, or what `generated` makes.
-fn text(
-    u: &mut Unstructured<'_>,
-    name: &str,
-    table: &[&str],
-    generated: impl FnOnce(&mut Unstructured<'_>) -> Result<Vec<u8>>,
-) -> Result<CaseField> {
-    let value = table_or(u, table, |t| t.as_bytes().to_vec(), generated)?;
-    Ok(CaseField::text(name, &value))
+/// Client or server preference.
+fn preference(u: &mut Unstructured<'_>) -> Result<Preference> {
+    Ok(match u.arbitrary()? {
+        true => Preference::Server,
+        false => Preference::Client,
+    })
 }
 
 /// A valid key: the base64 of 16 bytes.
@@ -237,14 +226,8 @@ fn http2_settings(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
     let count = u.int_in_range(1..=3)?;
     let mut payload = Vec::with_capacity(6 * count);
     for _ in 0..count {
-        let id = match IDS.get(u.choose_index(IDS.len() + 1)?) {
-            Some(&id) => id,
-            None => u.arbitrary()?,
-        };
-        let value = match VALUES.get(u.choose_index(VALUES.len() + 1)?) {
-            Some(&value) => value,
-            None => u.arbitrary()?,
-        };
+        let id = table_or(u, IDS, |id| id, |u| u.arbitrary())?;
+        let value = table_or(u, VALUES, |value| value, |u| u.arbitrary())?;
         payload.extend_from_slice(&id.to_be_bytes());
         payload.extend_from_slice(&value.to_be_bytes());
     }
@@ -273,50 +256,61 @@ fn visible_text_without_commas(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
         .collect())
 }
 
+type Element = fn(&mut Unstructured<'_>) -> Result<RefItem>;
+type Value = fn(&mut Unstructured<'_>) -> Result<Vec<u8>>;
+
+/// The list fields: name, list, and the maker of elements.
+const LIST_FIELDS: [(&str, RefKind, Element); 3] = [
+    ("Upgrade", RefKind::Upgrade, protocol),
+    ("Connection", RefKind::Connection, connection_option),
+    ("Proxy-Connection", RefKind::Connection, connection_option),
+];
+
+/// The fields of one line: name, the table of values, and the maker of other values.
+const TEXT_FIELDS: [(&str, &[&str], Value); 9] = [
+    ("Sec-WebSocket-Key", WEBSOCKET_KEYS, websocket_key),
+    ("Sec-WebSocket-Version", WEBSOCKET_VERSIONS, visible_text),
+    ("HTTP2-Settings", HTTP2_SETTINGS, http2_settings),
+    ("Content-Length", CONTENT_LENGTHS, |u| {
+        Ok(u32::arbitrary(u)?.to_string().into_bytes())
+    }),
+    ("Transfer-Encoding", TRANSFER_ENCODINGS, visible_text),
+    ("Expect", EXPECTATIONS, visible_text),
+    ("Host", HOSTS, visible_text),
+    ("Upgrade", MALFORMED_UPGRADES, visible_text_without_commas),
+    (
+        "Connection",
+        MALFORMED_CONNECTIONS,
+        visible_text_without_commas,
+    ),
+];
+
+/// A field of [`LIST_FIELDS`], with up to [`MAX_LIST_ITEMS`] elements each placed with OWS,
+/// empty elements and line breaks; of [`TEXT_FIELDS`]; or of any other name (without commas
+/// when it names a list).
 fn field(u: &mut Unstructured<'_>) -> Result<CaseField> {
-    Ok(match u.choose_index(13)? {
-        0 => list(u, "Upgrade", RefKind::Upgrade, protocol)?,
-        1 => list(u, "Connection", RefKind::Connection, connection_option)?,
-        2 => list(
-            u,
-            "Proxy-Connection",
-            RefKind::Connection,
-            connection_option,
-        )?,
-        3 => text(u, "Sec-WebSocket-Key", WEBSOCKET_KEYS, websocket_key)?,
-        4 => text(u, "Sec-WebSocket-Version", WEBSOCKET_VERSIONS, visible_text)?,
-        5 => text(u, "HTTP2-Settings", HTTP2_SETTINGS, http2_settings)?,
-        6 => text(u, "Content-Length", CONTENT_LENGTHS, |u| {
-            Ok(u32::arbitrary(u)?.to_string().into_bytes())
-        })?,
-        7 => text(u, "Transfer-Encoding", TRANSFER_ENCODINGS, visible_text)?,
-        8 => text(u, "Expect", EXPECTATIONS, visible_text)?,
-        9 => text(u, "Host", HOSTS, visible_text)?,
-        10 => text(
-            u,
-            "Upgrade",
-            MALFORMED_UPGRADES,
-            visible_text_without_commas,
-        )?,
-        11 => text(
-            u,
-            "Connection",
-            MALFORMED_CONNECTIONS,
-            visible_text_without_commas,
-        )?,
-        _ => {
-            let name = String::from_utf8_lossy(&token(u)?).into_owned();
-            let is_list = ["upgrade", "connection", "proxy-connection"]
+    let index = u.choose_index(LIST_FIELDS.len() + TEXT_FIELDS.len() + 1)?;
+    if let Some(&(name, kind, element)) = LIST_FIELDS.get(index) {
+        let len = u.int_in_range(0..=MAX_LIST_ITEMS)?;
+        let (items, arrangement) = placed(u, len, element)?;
+        return Ok(CaseField::list(name, kind, items, arrangement));
+    }
+    let (name, table, generated) = match TEXT_FIELDS.get(index - LIST_FIELDS.len()) {
+        Some(&(name, table, generated)) => (name.to_string(), table, generated),
+        None => {
+            let name = token_text(u)?;
+            let is_list = LIST_FIELDS
                 .iter()
-                .any(|list| name.eq_ignore_ascii_case(list));
-            let value = if is_list {
-                visible_text_without_commas(u)?
-            } else {
-                visible_text(u)?
+                .any(|(list, ..)| name.eq_ignore_ascii_case(list));
+            let value: Value = match is_list {
+                true => visible_text_without_commas,
+                false => visible_text,
             };
-            CaseField::text(&name, &value)
+            return Ok(CaseField::text(&name, &value(u)?));
         }
-    })
+    };
+    let value = table_or(u, table, |t: &str| t.as_bytes().to_vec(), generated)?;
+    Ok(CaseField::text(&name, &value))
 }
 
 /// A server: its preference, whether it requires an upgrade, and up to [`MAX_OFFERS`] offers.
@@ -330,35 +324,23 @@ pub struct Server {
 
 impl<'a> Arbitrary<'a> for Server {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let preference = if u.arbitrary()? {
-            Preference::Server
-        } else {
-            Preference::Client
-        };
         let policy = Policy::new()
-            .with_preference(preference)
+            .with_preference(preference(u)?)
             .with_require_upgrade(u.arbitrary()?);
-        let offers = (0..u.int_in_range(0..=MAX_OFFERS)?)
-            .map(|_| protocol(u))
-            .collect::<Result<_>>()?;
+        let offers = several(u, 0..=MAX_OFFERS, protocol)?;
         Ok(Server { offers, policy })
     }
 }
 
 impl<'a> Arbitrary<'a> for RequestCase {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let method = match u.choose_index(5)? {
-            0 => "GET".to_string(),
-            1 => "POST".to_string(),
-            2 => "CONNECT".to_string(),
-            3 => "OPTIONS".to_string(),
-            _ => String::from_utf8_lossy(&token(u)?).into_owned(),
-        };
-        let version = match u.choose_index(3)? {
-            0 => HttpVersion::Http11,
-            1 => HttpVersion::Http10,
-            _ => HttpVersion::Http2OrLater,
-        };
+        let method = table_or(
+            u,
+            &["GET", "POST", "CONNECT", "OPTIONS"],
+            String::from,
+            token_text,
+        )?;
+        let version = *u.choose(&[Http11, Http10, Http2OrLater])?;
         let Server { offers, policy } = Server::arbitrary(u)?;
         // Most requests carry one valid Host (RFC 9112 section 3.2), so that the rules after
         // rule 1 are reached; the other fields may add a second or an invalid one.
@@ -412,16 +394,11 @@ fn get(
     fields.extend(extra.iter().map(|(n, v)| CaseField::text(n, v.as_bytes())));
     Ok(RequestCase {
         method: "GET".into(),
-        version: HttpVersion::Http11,
+        version: Http11,
         fields,
         offers,
         policy,
     })
-}
-
-/// Whether `item` names a protocol with a profile (`websocket` or `h2c`).
-pub fn has_profile(item: &RefItem) -> bool {
-    item.name.eq_ignore_ascii_case(b"websocket") || item.name.eq_ignore_ascii_case(b"h2c")
 }
 
 /// Protocols without a profile that meet often.
@@ -429,13 +406,8 @@ const GENERIC_PROTOCOLS: &[&str] = &["foo", "foo/2", "FOO/2", "Foo/3", "bar/1.0"
 
 /// A protocol of [`GENERIC_PROTOCOLS`], or any protocol without a profile.
 fn generic_protocol(u: &mut Unstructured<'_>) -> Result<RefItem> {
-    let mut item = table_or(
-        u,
-        GENERIC_PROTOCOLS,
-        RefItem::from_text,
-        crate::lists::generate::protocol,
-    )?;
-    if has_profile(&item) {
+    let mut item = table_or(u, GENERIC_PROTOCOLS, RefItem::from_text, lists::protocol)?;
+    if profile(&item).is_some() {
         item.name.insert(0, b'x');
     }
     Ok(item)
@@ -449,12 +421,8 @@ pub struct GenericOrderCase(pub RequestCase);
 
 impl<'a> Arbitrary<'a> for GenericOrderCase {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let client = (0..u.int_in_range(1..=5)?)
-            .map(|_| generic_protocol(u))
-            .collect::<Result<_>>()?;
-        let offers = (0..u.int_in_range(1..=4)?)
-            .map(|_| generic_protocol(u))
-            .collect::<Result<_>>()?;
+        let client = several(u, 1..=5, generic_protocol)?;
+        let offers = several(u, 1..=4, generic_protocol)?;
         get(u, client, &["upgrade"], &[], offers, Policy::new()).map(GenericOrderCase)
     }
 }
@@ -468,12 +436,8 @@ pub struct SwitchingCase(pub RequestCase);
 impl<'a> Arbitrary<'a> for SwitchingCase {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let target = protocol(u)?;
-        let mut client: Vec<RefItem> = (0..u.int_in_range(0..=2)?)
-            .map(|_| protocol(u))
-            .collect::<Result<_>>()?;
-        let mut offers: Vec<RefItem> = (0..u.int_in_range(0..=2)?)
-            .map(|_| protocol(u))
-            .collect::<Result<_>>()?;
+        let mut client = several(u, 0..=2, protocol)?;
+        let mut offers = several(u, 0..=2, protocol)?;
         let asked = RefItem {
             name: target.name.to_ascii_uppercase(),
             version: target.version.clone(),
@@ -490,12 +454,7 @@ impl<'a> Arbitrary<'a> for SwitchingCase {
             1 => Some(("Content-Length", "5")),
             _ => Some(("Transfer-Encoding", "chunked")),
         });
-        let preference = if u.arbitrary()? {
-            Preference::Server
-        } else {
-            Preference::Client
-        };
-        let policy = Policy::new().with_preference(preference);
+        let policy = Policy::new().with_preference(preference(u)?);
         let connection = ["Upgrade", "HTTP2-Settings"];
         get(u, client, &connection, &extra, offers, policy).map(SwitchingCase)
     }
@@ -506,33 +465,23 @@ mod tests {
     use super::*;
     use crate::reference::ref_is_tchar;
 
-    fn inputs() -> Vec<RequestInput> {
+    #[test]
+    fn generated_requests_have_token_names_and_offers_and_keys_and_settings_are_valid() {
         let seed: Vec<u8> = (0..16384u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
             .collect();
         let mut u = Unstructured::new(&seed);
-        std::iter::from_fn(|| (!u.is_empty()).then(|| RequestInput::arbitrary(&mut u).ok())?)
-            .collect()
-    }
-
-    #[test]
-    fn generated_requests_have_token_names_and_offers() {
-        let inputs = inputs();
+        let inputs: Vec<RequestInput> =
+            std::iter::from_fn(|| (!u.is_empty()).then(|| RequestInput::arbitrary(&mut u).ok())?)
+                .collect();
         assert!(inputs.len() > 10, "{}", inputs.len());
-        for input in &inputs {
-            let case = &input.case;
-            assert!(case.method.bytes().all(ref_is_tchar));
-            for field in &case.fields {
-                assert!(!field.name.is_empty() && field.name.bytes().all(ref_is_tchar));
-            }
-            for offer in &case.offers {
-                assert!(offer.name.iter().copied().all(ref_is_tchar));
+        for RequestInput { case, .. } in &inputs {
+            let names = case.fields.iter().map(|f| f.name.as_bytes());
+            let offers = case.offers.iter().map(|o| o.name.as_slice());
+            for token in names.chain(offers).chain([case.method.as_bytes()]) {
+                assert!(!token.is_empty() && token.iter().all(|&b| ref_is_tchar(b)));
             }
         }
-    }
-
-    #[test]
-    fn generated_keys_and_settings_are_valid() {
         let key = websocket_key(&mut Unstructured::new(&[7u8; 64])).unwrap();
         assert!(upgrade_negotiate::is_websocket_key(&key));
         let settings = http2_settings(&mut Unstructured::new(&[0u8; 64])).unwrap();
