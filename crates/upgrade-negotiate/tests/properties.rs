@@ -13,7 +13,8 @@ use upgrade_grammar::Config;
 use upgrade_negotiate::{
     HttpVersion, Outcome, Policy, Preference, Reason, ResponseHead, check_response, hop_by_hop,
 };
-use upgrade_testkit::requests::case::{Exchange, ListWriting, Writing, protocols};
+use upgrade_testkit::lists::checks::protocol;
+use upgrade_testkit::requests::case::{Exchange, ListWriting, Writing};
 use upgrade_testkit::requests::checks::{
     check_case, check_client_accepts_the_response, check_decision, check_empty_element_invariance,
     check_name_case_invariance, check_no_switch_without_upgrade_option, check_preference_order,
@@ -167,7 +168,7 @@ proptest! {
             method: method.as_bytes(),
             version,
             lines: lines.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect(),
-            offers: protocols(&server.offers),
+            offers: server.offers.iter().map(protocol).collect(),
             policy: server.policy.with_config(config),
         };
         check_decision(&exchange, &exchange.negotiate());

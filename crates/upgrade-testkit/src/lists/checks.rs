@@ -2,80 +2,84 @@
 //! property, the escaped input and what was found. The fuzz targets, the proptest properties
 //! and the corpus replay call these same functions.
 
-use std::fmt::Write as _;
+use std::fmt;
 
 use upgrade_grammar::{
-    Config, Error, ErrorKind, Grammar, Protocol, Token, format_connection, format_upgrade,
+    Config, ErrorKind, Grammar, Protocol, Token, format_connection, format_upgrade,
     parse_connection, parse_upgrade,
 };
 
 use crate::lists::render::{Rendered, canonical};
 use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
 
-/// The byte that separates field lines in raw inputs.
-pub const LINE_SEPARATOR: u8 = b'\n';
-
-/// Splits raw bytes into field line values at [`LINE_SEPARATOR`].
+/// Splits raw bytes into field line values at `'\n'`.
 pub fn split_lines(data: &[u8]) -> Vec<&[u8]> {
-    data.split(|&b| b == LINE_SEPARATOR).collect()
+    data.split(|&b| b == b'\n').collect()
+}
+
+impl From<&Protocol<'_>> for RefItem {
+    fn from(protocol: &Protocol<'_>) -> Self {
+        RefItem::new(
+            protocol.name().as_bytes(),
+            protocol.version().map(|v| v.as_bytes()),
+        )
+    }
+}
+
+/// `item` as a protocol borrowing it; panics when the item is not made of tokens.
+pub fn protocol(item: &RefItem) -> Protocol<'_> {
+    Protocol::new(token(&item.name), item.version.as_deref().map(token))
+}
+
+fn token(bytes: &[u8]) -> Token<'_> {
+    Token::parse(bytes).unwrap_or_else(|e| panic!("not a token: {} ({e})", escape_lines(&[bytes])))
 }
 
 /// Runs `upgrade-grammar` on `lines` and collects what it yields in the reference's shape: the
 /// items before the first error, and that error.
 pub fn fast_outcome(kind: RefKind, lines: &[&[u8]], config: Config) -> RefOutcome {
-    let mut outcome = RefOutcome::default();
     let lines = lines.iter().copied();
-    let items: Box<dyn Iterator<Item = Result<RefItem, Error>>> = match kind {
-        RefKind::Upgrade => Box::new(parse_upgrade(lines, config).map(|item| {
-            item.map(|p| RefItem::new(p.name().as_bytes(), p.version().map(|v| v.as_bytes())))
-        })),
-        RefKind::Connection => Box::new(
-            parse_connection(lines, config)
-                .map(|item| item.map(|t| RefItem::new(t.as_bytes(), None))),
-        ),
+    let mut items = Vec::new();
+    let error = match kind {
+        RefKind::Upgrade => parse_upgrade(lines, config)
+            .find_map(|item| item.map(|p| items.push(RefItem::from(&p))).err()),
+        RefKind::Connection => parse_connection(lines, config).find_map(|item| {
+            item.map(|t| items.push(RefItem::new(t.as_bytes(), None)))
+                .err()
+        }),
     };
-    for item in items {
-        match item {
-            Ok(item) => outcome.items.push(item),
-            Err(e) => {
-                outcome.error = Some((e.kind(), e.line(), e.offset()));
-                break;
-            }
-        }
-    }
-    outcome
+    let error = error.map(|e| (e.kind(), e.line(), e.offset()));
+    RefOutcome { items, error }
+}
+
+/// Panics with `property`, the list's kind, the escaped input, and `found`.
+fn fail(property: &str, kind: RefKind, lines: &[&[u8]], found: fmt::Arguments<'_>) -> ! {
+    panic!(
+        "{property}\n  kind:      {kind:?}\n  input:     {}\n  {found}",
+        escape_lines(lines)
+    )
 }
 
 /// Under both grammars with the given bounds, every check of [`check_one_grammar`]; and what
 /// the sender grammar accepts, the recipient grammar accepts with the same items (the grammars
 /// differ only on empty elements, where the sender stops: the items the sender reads before
 /// any error are the first items the recipient reads).
-///
-/// # Panics
-///
-/// When a property does not hold.
 pub fn check_lines(kind: RefKind, lines: &[&[u8]], max_elements: usize, max_empty: usize) {
     let [sender, recipient] = [Grammar::Sender, Grammar::Recipient].map(|grammar| {
         let config = Config::new(grammar).with_max_elements(max_elements);
         check_one_grammar(kind, lines, config.with_max_empty_elements(max_empty))
     });
     if (sender.is_ok() && recipient != sender) || !recipient.items.starts_with(&sender.items) {
-        panic!(
-            "the recipient grammar does not accept what the sender grammar accepts\n  kind:      {kind:?}\n  input:     {}\n  sender:    {}\n  recipient: {}",
-            escape_lines(lines),
-            describe(&sender),
-            describe(&recipient),
-        );
+        let (sender, recipient) = (describe(&sender), describe(&recipient));
+        let found = format_args!("sender:    {sender}\n  recipient: {recipient}");
+        let property = "the recipient grammar does not accept what the sender grammar accepts";
+        fail(property, kind, lines, found);
     }
 }
 
 /// Every check on one grammar: agreement with the reference ([`check_differential`]), the first
 /// error ([`check_error`]), the token API of every item read ([`check_item`]), and format then
 /// parse of a valid list ([`check_round_trip`]). Returns what `upgrade-grammar` read.
-///
-/// # Panics
-///
-/// When a property does not hold.
 pub fn check_one_grammar(kind: RefKind, lines: &[&[u8]], config: Config) -> RefOutcome {
     let outcome = fast_outcome(kind, lines, config);
     check_differential(kind, lines, config, &outcome);
@@ -92,18 +96,17 @@ pub fn check_one_grammar(kind: RefKind, lines: &[&[u8]], config: Config) -> RefO
 /// `upgrade-grammar` agrees with the reference parser on `lines`: same verdict, same error kind,
 /// line and offset, same items before the error. `fast` is what `upgrade-grammar` read
 /// ([`fast_outcome`]).
-///
-/// # Panics
-///
-/// When they differ, with both outcomes and the escaped input in the message.
 pub fn check_differential(kind: RefKind, lines: &[&[u8]], config: Config, fast: &RefOutcome) {
     let reference = reference_parse(kind, lines, config);
     if *fast != reference {
-        panic!(
-            "upgrade-grammar disagrees with the reference parser\n  kind:      {kind:?}\n  config:    {config:?}\n  input:     {}\n  fast:      {}\n  reference: {}",
-            escape_lines(lines),
-            describe(fast),
-            describe(&reference),
+        let (fast, reference) = (describe(fast), describe(&reference));
+        let found =
+            format_args!("config:    {config:?}\n  fast:      {fast}\n  reference: {reference}");
+        fail(
+            "upgrade-grammar disagrees with the reference parser",
+            kind,
+            lines,
+            found,
         );
     }
 }
@@ -112,79 +115,58 @@ pub fn check_differential(kind: RefKind, lines: &[&[u8]], config: Config, fast: 
 /// and an offset at most that line's length; its text is exactly `<kind> at line L, byte O`,
 /// which never echoes input bytes; its kind is listed in [`ErrorKind::ALL`] with a kebab-case
 /// code and a plain ASCII text.
-///
-/// # Panics
-///
-/// When a property does not hold.
 pub fn check_error(kind: RefKind, lines: &[&[u8]], config: Config, fast: &RefOutcome) {
     let iter = lines.iter().copied();
     let validated = match kind {
         RefKind::Upgrade => parse_upgrade(iter, config).validate().err(),
         RefKind::Connection => parse_connection(iter, config).validate().err(),
     };
-    let fail = |property: &str, found: String| -> ! {
-        panic!(
-            "{property}\n  kind:   {kind:?}\n  config: {config:?}\n  input:  {}\n  found:  {found}",
-            escape_lines(lines),
+    let fail = |property: &str, found: &dyn fmt::Debug| -> ! {
+        fail(
+            property,
+            kind,
+            lines,
+            format_args!("config:    {config:?}\n  found:     {found:?}"),
         )
     };
     let position = validated.map(|e| (e.kind(), e.line(), e.offset()));
     if position != fast.error {
         fail(
             "validate() and the iterator disagree",
-            format!("{position:?} vs {:?}", fast.error),
+            &(position, fast.error),
         );
     }
     let Some(error) = validated else { return };
-    if lines
-        .get(error.line())
-        .is_none_or(|line| error.offset() > line.len())
-    {
-        fail("error position outside the input", format!("{error:?}"));
+    let (line, offset) = (error.line(), error.offset());
+    if lines.get(line).is_none_or(|l| offset > l.len()) {
+        fail("error position outside the input", &error);
     }
     let error_kind = error.kind();
-    let want = format!(
-        "{error_kind} at line {}, byte {}",
-        error.line(),
-        error.offset()
-    );
-    if error.to_string() != want {
+    if error.to_string() != format!("{error_kind} at line {line}, byte {offset}") {
         fail(
             "error text is not `<kind> at line L, byte O`",
-            error.to_string(),
+            &error.to_string(),
         );
     }
-    let text = error_kind.to_string();
-    let code_ok = error_kind
-        .code()
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b == b'-');
+    let (code, text) = (error_kind.code(), error_kind.to_string());
+    let code_ok = code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
     if !code_ok || text.is_empty() || !text.is_ascii() || !ErrorKind::ALL.contains(&error_kind) {
-        fail(
-            "an error kind has a kebab-case code and an ASCII text, and is in ErrorKind::ALL",
-            format!(
-                "{error_kind:?}: code {:?}, text {text:?}",
-                error_kind.code()
-            ),
-        );
+        let property =
+            "an error kind has a kebab-case code and an ASCII text, and is in ErrorKind::ALL";
+        fail(property, &(error_kind, code, text));
     }
 }
 
 /// An item read holds as a token: its name and version revalidate, `"name "` is `ByteInvalid`
 /// at the space and the empty token `TokenEmpty`; `Display`, `Debug` and `AsRef` show the
 /// name's text; the item's text parses back to a matching protocol of the same name
-/// (`Upgrade`) or is the name (`Connection`).
-///
-/// # Panics
-///
-/// When the property does not hold, or the item is not made of tokens.
+/// (`Upgrade`) or is the name (`Connection`). The item must be made of tokens.
 pub fn check_item(kind: RefKind, item: &RefItem) {
-    let name = token(&item.name);
-    let version = item.version.as_deref().map(token);
+    let protocol = protocol(item);
+    let (name, version) = (protocol.name(), protocol.version());
     let revalidates = |t: Token<'_>| Token::parse(t.as_bytes()).is_ok_and(|again| again == t);
     let text = name.as_str();
     let spaced = [name.as_bytes(), b" "].concat();
-    let protocol = Protocol::new(name, version);
     let shown = protocol.to_string();
     let holds = revalidates(name)
         && version.is_none_or(revalidates)
@@ -204,25 +186,14 @@ pub fn check_item(kind: RefKind, item: &RefItem) {
     }
 }
 
-/// Generated lists round-trip: formatting `items` (which carry no version in a `Connection`
-/// list) writes their canonical text (`name[/version]`
-/// joined by `", "`), which the sender grammar parses back to the same items.
-///
-/// # Panics
-///
-/// When an item is not made of tokens, or when the property does not hold.
+/// Generated lists round-trip: formatting `items` (tokens, without versions in a `Connection`
+/// list) writes their canonical text (`name[/version]` joined by `", "`), which the sender
+/// grammar parses back to the same items.
 pub fn check_round_trip(kind: RefKind, items: &[RefItem]) {
     let formatted = match kind {
-        RefKind::Upgrade => {
-            let protocols: Vec<Protocol<'_>> = items
-                .iter()
-                .map(|item| Protocol::new(token(&item.name), item.version.as_deref().map(token)))
-                .collect();
-            format_upgrade(&protocols)
-        }
+        RefKind::Upgrade => format_upgrade(&items.iter().map(protocol).collect::<Vec<_>>()),
         RefKind::Connection => {
-            let options: Vec<Token<'_>> = items.iter().map(|item| token(&item.name)).collect();
-            format_connection(&options)
+            format_connection(&items.iter().map(|i| token(&i.name)).collect::<Vec<_>>())
         }
     };
     let want = canonical(kind, items);
@@ -233,20 +204,14 @@ pub fn check_round_trip(kind: RefKind, items: &[RefItem]) {
         error: None,
     };
     if formatted.as_bytes() != want.as_slice() || reparsed != expected {
-        panic!(
-            "formatting does not write the canonical text, or it does not parse back to the same items under the sender grammar\n  kind:      {kind:?}\n  items:     {}\n  formatted: {}\n  canonical: {}\n  reparsed:  {}",
+        let found = format_args!(
+            "items:     {}\n  canonical: {}\n  reparsed:  {}",
             describe(&expected),
-            escape_lines(&[formatted.as_bytes()]),
             escape_lines(&[want.as_slice()]),
             describe(&reparsed),
         );
-    }
-}
-
-fn token(bytes: &[u8]) -> Token<'_> {
-    match Token::parse(bytes) {
-        Ok(token) => token,
-        Err(e) => panic!("not a token: {} ({e})", escape_lines(&[bytes])),
+        let property = "formatting does not write the canonical text, or it does not parse back to the same items under the sender grammar";
+        fail(property, kind, &[formatted.as_bytes()], found);
     }
 }
 
@@ -260,10 +225,6 @@ fn token(bytes: &[u8]) -> Token<'_> {
 ///   and otherwise reports `ElementEmpty`;
 ///
 /// then [`check_lines`] with those bounds.
-///
-/// # Panics
-///
-/// When a property does not hold.
 pub fn check_rendered(rendered: &Rendered) {
     let kind = rendered.kind;
     let lines = rendered.line_slices();
@@ -276,12 +237,11 @@ pub fn check_rendered(rendered: &Rendered) {
         error: None,
     };
     let fail = |property: &str, config: Config, got: &RefOutcome| -> ! {
-        panic!(
-            "{property}\n  kind:     {kind:?}\n  config:   {config:?}\n  input:    {}\n  expected: {} ({empties} empty elements)\n  got:      {}",
-            escape_lines(&lines),
-            describe(&expected),
-            describe(got),
-        )
+        let (expected, got) = (describe(&expected), describe(got));
+        let found = format_args!(
+            "config:    {config:?}\n  expected:  {expected} ({empties} empty elements)\n  got:       {got}"
+        );
+        fail(property, kind, &lines, found)
     };
     let recipient = fast_outcome(kind, &lines, exact);
     if recipient != expected {
@@ -290,19 +250,17 @@ pub fn check_rendered(rendered: &Rendered) {
     }
     // One under each bound fails with that bound's error.
     let one_under = [
-        (
-            elements.checked_sub(1).map(|n| exact.with_max_elements(n)),
-            ErrorKind::ElementsTooMany,
-        ),
-        (
-            empties
-                .checked_sub(1)
-                .map(|n| exact.with_max_empty_elements(n)),
-            ErrorKind::EmptyElementsTooMany,
-        ),
+        (elements, ErrorKind::ElementsTooMany),
+        (empties, ErrorKind::EmptyElementsTooMany),
     ];
-    for (config, want) in one_under {
-        let Some(config) = config else { continue };
+    for (bound, want) in one_under {
+        let Some(under) = bound.checked_sub(1) else {
+            continue;
+        };
+        let config = match want {
+            ErrorKind::ElementsTooMany => exact.with_max_elements(under),
+            _ => exact.with_max_empty_elements(under),
+        };
         let got = fast_outcome(kind, &lines, config);
         if got.error.map(|e| e.0) != Some(want) {
             fail(&format!("one over the bound is not {want:?}"), config, &got);
@@ -332,105 +290,12 @@ pub fn escape_lines<L: AsRef<[u8]>>(lines: &[L]) -> String {
 
 /// An outcome in one line, items as escaped text, for failure messages.
 pub fn describe(outcome: &RefOutcome) -> String {
-    let mut out = String::from("items [");
-    for (i, item) in outcome.items.iter().enumerate() {
-        let separator = if i > 0 { ", " } else { "" };
-        let _ = write!(out, "{separator}{}", item.name.escape_ascii());
-        if let Some(version) = &item.version {
-            let _ = write!(out, "/{}", version.escape_ascii());
-        }
-    }
+    let items = canonical(RefKind::Upgrade, &outcome.items);
+    let items = items.escape_ascii();
     match outcome.error {
-        None => out.push_str("], ok"),
+        None => format!("items [{items}], ok"),
         Some((kind, line, offset)) => {
-            let _ = write!(out, "], error {kind:?} at line {line}, byte {offset}");
+            format!("items [{items}], error {kind:?} at line {line}, byte {offset}")
         }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn raw_inputs_pass_the_checks() {
-        for data in [
-            &b""[..],
-            b"websocket",
-            b"HTTP/2.0, SHTTP/1.3\nIRC/6.9, RTA/x11",
-            b"foo , ,bar,charlie",
-            b"websocket;q=1",
-            b"a/b/c\nfoo/",
-            b"a, b, c\n,,,",
-            b"\xc2\xa0websocket",
-        ] {
-            for kind in [RefKind::Upgrade, RefKind::Connection] {
-                check_lines(kind, &split_lines(data), 2, 1);
-                check_lines(kind, &split_lines(data), 64, 64);
-            }
-        }
-    }
-
-    #[test]
-    fn fast_outcome_keeps_items_before_the_error() {
-        let outcome = fast_outcome(RefKind::Upgrade, &[b"a, b/1", b"c d"], Config::RECIPIENT);
-        assert_eq!(
-            outcome.items,
-            [RefItem::new(b"a", None), RefItem::new(b"b", Some(b"1"))]
-        );
-        assert_eq!(outcome.error, Some((ErrorKind::CommaMissing, 1, 2)));
-    }
-
-    #[test]
-    #[should_panic(expected = "upgrade-grammar disagrees with the reference parser")]
-    fn differential_check_fails_on_another_outcome() {
-        let lines: [&[u8]; 1] = [b"a, b"];
-        let wrong = fast_outcome(RefKind::Upgrade, &[b"a"], Config::RECIPIENT);
-        check_differential(RefKind::Upgrade, &lines, Config::RECIPIENT, &wrong);
-    }
-
-    #[test]
-    #[should_panic(expected = "validate() and the iterator disagree")]
-    fn error_check_fails_on_another_first_error() {
-        let lines: [&[u8]; 1] = [b"a b"];
-        let clean = fast_outcome(RefKind::Upgrade, &[b"a"], Config::RECIPIENT);
-        check_error(RefKind::Upgrade, &lines, Config::RECIPIENT, &clean);
-    }
-
-    #[test]
-    #[should_panic(expected = "not a token")]
-    fn round_trip_check_rejects_items_that_are_not_tokens() {
-        check_round_trip(RefKind::Upgrade, &[RefItem::new(b"a b", None)]);
-    }
-
-    #[test]
-    #[should_panic(expected = "the recipient grammar does not read exactly the rendered items")]
-    fn rendered_check_fails_when_items_are_wrong() {
-        check_rendered(&Rendered {
-            kind: RefKind::Upgrade,
-            lines: vec![b"a, b".to_vec()],
-            items: vec![RefItem::new(b"a", None)],
-            empty_elements: 0,
-        });
-    }
-
-    #[test]
-    #[should_panic(expected = "the recipient grammar does not read exactly the rendered items")]
-    fn rendered_check_fails_on_too_few_empty_elements() {
-        check_rendered(&Rendered {
-            kind: RefKind::Upgrade,
-            lines: vec![b"a, , b".to_vec()],
-            items: vec![RefItem::new(b"a", None), RefItem::new(b"b", None)],
-            empty_elements: 0,
-        });
-    }
-
-    #[test]
-    fn escapes_input_in_messages() {
-        assert_eq!(
-            escape_lines(&[&b"a\r\n\xff"[..], b"\""]),
-            r#"[b"a\r\n\xff", b"\""]"#
-        );
     }
 }

@@ -3,9 +3,10 @@
 //! the same request can be written plainly, split over field lines, with empty elements, and
 //! with field names in any ASCII case; and [`Exchange`], the request as the checks read it.
 
-use upgrade_grammar::{Protocol, Token};
+use upgrade_grammar::Protocol;
 use upgrade_negotiate::{Decision, HttpVersion, Policy, RequestHead, negotiate};
 
+use crate::lists::checks::protocol;
 use crate::lists::render::{Arrangement, Noise};
 use crate::reference::{RefItem, RefKind};
 
@@ -209,11 +210,7 @@ pub fn flip_case(name: &str, bits: u64, line: usize) -> String {
 }
 
 impl WrittenRequest {
-    /// The request for the checks: borrowed lines and the offers as protocols.
-    ///
-    /// # Panics
-    ///
-    /// When an offer is not made of tokens.
+    /// The request for the checks: borrowed lines, and the offers (tokens) as protocols.
     pub fn exchange(&self) -> Exchange<'_> {
         Exchange {
             method: self.method.as_bytes(),
@@ -223,7 +220,7 @@ impl WrittenRequest {
                 .iter()
                 .map(|(name, value)| (name.as_str(), value.as_slice()))
                 .collect(),
-            offers: protocols(&self.offers),
+            offers: self.offers.iter().map(protocol).collect(),
             policy: self.policy,
         }
     }
@@ -246,26 +243,6 @@ impl WrittenRequest {
         out.extend_from_slice(b"\r\n");
         Some(out)
     }
-}
-
-/// `items` as protocols borrowing them.
-///
-/// # Panics
-///
-/// When an item is not made of tokens.
-pub fn protocols(items: &[RefItem]) -> Vec<Protocol<'_>> {
-    fn token(bytes: &[u8]) -> Token<'_> {
-        Token::parse(bytes).unwrap_or_else(|e| {
-            panic!(
-                "an offer is not a token: b\"{}\": {e}",
-                bytes.escape_ascii()
-            )
-        })
-    }
-    items
-        .iter()
-        .map(|item| Protocol::new(token(&item.name), item.version.as_deref().map(token)))
-        .collect()
 }
 
 /// One negotiation as the checks see it: the request (method, version, field lines) and the
