@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use arbitrary::{Arbitrary, Unstructured};
 use rustls::ClientConfig;
 use upgrade_negotiate::HttpVersion;
-use upgrade_testkit::requests::case::{ListWriting, Writing};
+use upgrade_testkit::requests::case::ListWriting;
 use upgrade_testkit::requests::generate::{HOSTS, RequestInput};
 
 use crate::catalogue::{Grader, HTTP2_SETTINGS, WEBSOCKET_KEY};
@@ -239,11 +239,8 @@ impl Adapt<'_> {
         complete: bool,
         pick: usize,
     ) -> Draft {
-        let written = input.case.write(Writing {
-            lists,
-            name_case: input.name_case,
-        });
-        let version = match written.version {
+        let written = input.case.write(lists, input.name_case);
+        let version = match written.case.version {
             HttpVersion::Http10 => Version::Http10,
             _ => Version::Http11,
         };
@@ -265,7 +262,7 @@ impl Adapt<'_> {
         }
         if !complete {
             return Draft {
-                method: written.method,
+                method: written.case.method.clone(),
                 version,
                 lines,
             };

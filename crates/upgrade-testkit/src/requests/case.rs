@@ -3,26 +3,22 @@
 //! the same request can be written plainly, split over field lines, with empty elements, and
 //! with field names in any ASCII case; and [`Exchange`], the request as the checks read it.
 
+use std::collections::HashMap;
+
 use upgrade_grammar::Protocol;
-use upgrade_negotiate::{Decision, HttpVersion, Policy, RequestHead, negotiate};
+use upgrade_negotiate::{Decision, HttpVersion, ParsedRequest, Policy, RequestHead, negotiate};
 
 use crate::lists::checks::protocol;
+use crate::lists::generate::ListInput;
 use crate::lists::render::{Arrangement, Noise};
 use crate::reference::{RefItem, RefKind};
 
 /// The value of one field of a [`RequestCase`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldValue {
-    /// A list (`Upgrade`, `Connection`, `Proxy-Connection`): its items, and how they are laid
-    /// out over one or more field lines.
-    List {
-        /// Which list grammar the items follow.
-        kind: RefKind,
-        /// The elements, in order.
-        items: Vec<RefItem>,
-        /// How [`ListWriting::Split`] and [`ListWriting::Arranged`] lay the items out.
-        arrangement: Arrangement,
-    },
+    /// A list (`Upgrade`, `Connection`, `Proxy-Connection`): its items, and the arrangement
+    /// that [`ListWriting::Split`] and [`ListWriting::Arranged`] lay them out by.
+    List(ListInput),
     /// Any other field: one field line holding these bytes, whatever the writing.
     Text(Vec<u8>),
 }
@@ -30,7 +26,7 @@ pub enum FieldValue {
 /// One field of a [`RequestCase`]: a name (a token) and its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseField {
-    /// The field name, in its usual spelling; [`Writing::name_case`] flips letters.
+    /// The field name, in its usual spelling ([`RequestCase::write`] may flip letters).
     pub name: String,
     /// The value.
     pub value: FieldValue,
@@ -39,14 +35,14 @@ pub struct CaseField {
 impl CaseField {
     /// A list field.
     pub fn list(name: &str, kind: RefKind, items: Vec<RefItem>, arrangement: Arrangement) -> Self {
-        let value = FieldValue::List {
+        let list = ListInput {
             kind,
             items,
             arrangement,
         };
         CaseField {
             name: name.to_string(),
-            value,
+            value: FieldValue::List(list),
         }
     }
 
@@ -76,10 +72,9 @@ pub struct RequestCase {
 }
 
 /// How the lists of a [`RequestCase`] are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListWriting {
     /// Each list field on one field line, elements joined by bare commas.
-    #[default]
     Plain,
     /// Each list field laid out by its arrangement without the empty elements: OWS, line breaks
     /// and lines of only OWS.
@@ -88,77 +83,42 @@ pub enum ListWriting {
     Arranged,
 }
 
-/// How a [`RequestCase`] is written as field lines.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Writing {
-    /// The layout of the lists.
-    pub lists: ListWriting,
-    /// Bits that flip the ASCII case of the letters of field names (0: names as given).
-    pub name_case: u64,
-}
-
-impl Writing {
-    /// Lists on one line each, names as given.
-    pub const PLAIN: Writing = Writing {
-        lists: ListWriting::Plain,
-        name_case: 0,
-    };
-}
-
 /// A [`RequestCase`] written as field lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WrittenRequest {
-    /// The method.
-    pub method: String,
-    /// The HTTP version.
-    pub version: HttpVersion,
+pub struct WrittenRequest<'c> {
+    /// The request and its server.
+    pub case: &'c RequestCase,
     /// The field lines, in order: name and value.
     pub lines: Vec<(String, Vec<u8>)>,
-    /// The server's offers.
-    pub offers: Vec<RefItem>,
-    /// The server's policy.
-    pub policy: Policy,
 }
 
 impl RequestCase {
-    /// The field lines of the request, written as `writing` says.
-    pub fn write(&self, writing: Writing) -> WrittenRequest {
+    /// The field lines of the request, lists written as `lists` says, and the letters of field
+    /// names that the bits of `name_case` select flipped (see [`flip_case`]; 0: names as given).
+    pub fn write(&self, lists: ListWriting, name_case: u64) -> WrittenRequest<'_> {
         let mut lines = Vec::new();
         for field in &self.fields {
-            let values = match &field.value {
+            let mut values = match &field.value {
                 FieldValue::Text(value) => vec![value.clone()],
-                FieldValue::List {
-                    kind,
-                    items,
-                    arrangement,
-                } => {
-                    let arrangement = match writing.lists {
+                FieldValue::List(list) => {
+                    match lists {
                         ListWriting::Plain => Arrangement::default(),
-                        ListWriting::Split => arrangement.keep(Noise::SENDER),
-                        ListWriting::Arranged => arrangement.clone(),
-                    };
-                    let values = arrangement.render(*kind, items).lines;
-                    // A field that is present has at least one line, even for an empty list.
-                    if values.is_empty() {
-                        vec![Vec::new()]
-                    } else {
-                        values
+                        ListWriting::Split => list.arrangement.keep(Noise::SENDER),
+                        ListWriting::Arranged => list.arrangement.clone(),
                     }
+                    .render(list.kind, &list.items)
+                    .lines
                 }
             };
-            lines.extend(values.into_iter().map(|v| (field.name.as_str(), v)));
+            // A field that is present has at least one line, even for an empty list.
+            if values.is_empty() {
+                values.push(Vec::new());
+            }
+            for value in values {
+                lines.push((flip_case(&field.name, name_case, lines.len()), value));
+            }
         }
-        WrittenRequest {
-            method: self.method.clone(),
-            version: self.version,
-            lines: lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, (name, value))| (flip_case(name, writing.name_case, i), value))
-                .collect(),
-            offers: self.offers.clone(),
-            policy: self.policy,
-        }
+        WrittenRequest { case: self, lines }
     }
 
     /// Whether the arranged lists stay within the bounds of the policy's grammar, counted per
@@ -167,28 +127,17 @@ impl RequestCase {
     /// generators never put a comma in a text field that shares its name with a list.
     pub fn within_bounds(&self) -> bool {
         let config = self.policy.config();
-        let mut totals: Vec<(String, usize, usize)> = Vec::new();
+        let mut totals: HashMap<String, (usize, usize)> = HashMap::new();
         for field in &self.fields {
-            let FieldValue::List {
-                kind,
-                items,
-                arrangement,
-            } = &field.value
-            else {
-                continue;
-            };
-            let rendered = arrangement.render(*kind, items);
-            let name = field.name.to_ascii_lowercase();
-            match totals.iter_mut().find(|(n, ..)| *n == name) {
-                Some((_, elements, empties)) => {
-                    *elements += rendered.items.len();
-                    *empties += rendered.empty_elements;
-                }
-                None => totals.push((name, rendered.items.len(), rendered.empty_elements)),
+            if let FieldValue::List(list) = &field.value {
+                let rendered = list.render();
+                let total = totals.entry(field.name.to_ascii_lowercase()).or_default();
+                total.0 += rendered.items.len();
+                total.1 += rendered.empty_elements;
             }
         }
-        totals.iter().all(|(_, elements, empties)| {
-            *elements <= config.max_elements() && *empties <= config.max_empty_elements()
+        totals.values().all(|&(elements, empties)| {
+            elements <= config.max_elements() && empties <= config.max_empty_elements()
         })
     }
 }
@@ -209,31 +158,28 @@ pub fn flip_case(name: &str, bits: u64, line: usize) -> String {
         .collect()
 }
 
-impl WrittenRequest {
+impl WrittenRequest<'_> {
     /// The request for the checks: borrowed lines, and the offers (tokens) as protocols.
     pub fn exchange(&self) -> Exchange<'_> {
+        let lines = self.lines.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
         Exchange {
-            method: self.method.as_bytes(),
-            version: self.version,
-            lines: self
-                .lines
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_slice()))
-                .collect(),
-            offers: self.offers.iter().map(protocol).collect(),
-            policy: self.policy,
+            method: self.case.method.as_bytes(),
+            version: self.case.version,
+            lines: lines.collect(),
+            offers: self.case.offers.iter().map(protocol).collect(),
+            policy: self.case.policy,
         }
     }
 
     /// The request head on the wire (request target `/`), or `None` for HTTP/2 and later,
     /// which has no HTTP/1.x form.
     pub fn to_bytes(&self) -> Option<Vec<u8>> {
-        let version = match self.version {
+        let version = match self.case.version {
             HttpVersion::Http10 => "HTTP/1.0",
             HttpVersion::Http11 => "HTTP/1.1",
             HttpVersion::Http2OrLater => return None,
         };
-        let mut out = format!("{} / {version}\r\n", self.method).into_bytes();
+        let mut out = format!("{} / {version}\r\n", self.case.method).into_bytes();
         for (name, value) in &self.lines {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
@@ -262,6 +208,22 @@ pub struct Exchange<'a> {
 }
 
 impl<'a> Exchange<'a> {
+    /// A request read by httparse ([`parse_request`](upgrade_negotiate::parse_request)), sent
+    /// to a server with `offers` and `policy`.
+    pub fn parsed(
+        parsed: &ParsedRequest<'_, 'a>,
+        offers: Vec<Protocol<'a>>,
+        policy: Policy,
+    ) -> Self {
+        Exchange {
+            method: parsed.method().as_bytes(),
+            version: parsed.version(),
+            lines: parsed.headers().iter().map(|h| (h.name, h.value)).collect(),
+            offers,
+            policy,
+        }
+    }
+
     /// The request, for the negotiator and the client-side check.
     pub fn request(&self) -> RequestHead<'_, [(&'a str, &'a [u8])]> {
         RequestHead::new(self.method, self.version, self.lines.as_slice())
@@ -282,12 +244,19 @@ impl<'a> Exchange<'a> {
 
     /// The values of every field line named `name`, ignoring ASCII case.
     pub fn values(&self, name: &str) -> Vec<&'a [u8]> {
-        self.lines
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, v)| v)
-            .collect()
+        values(self.lines.iter().copied(), name)
     }
+}
+
+/// The values of the field lines (name, value) named `name`, ignoring ASCII case.
+pub fn values<'a, 'n>(
+    lines: impl IntoIterator<Item = (&'n str, &'a [u8])>,
+    name: &str,
+) -> Vec<&'a [u8]> {
+    let named = lines
+        .into_iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name));
+    named.map(|(_, value)| value).collect()
 }
 
 /// A field line value or list element without its leading and trailing SP / HTAB (RFC 9110
@@ -343,58 +312,36 @@ mod tests {
         }
     }
 
-    fn lines(written: &WrittenRequest) -> Vec<(&str, &[u8])> {
-        let lines = written.lines.iter();
-        lines.map(|(n, v)| (n.as_str(), v.as_slice())).collect()
-    }
-
     #[test]
-    fn writes_lists_plain_split_and_arranged() {
-        let case = case();
-        let plain = case.write(Writing::PLAIN);
-        let want: [(&str, &[u8]); 2] = [("Host", b"a"), ("Upgrade", b"foo/2,websocket")];
-        assert_eq!(lines(&plain), want);
-        let split = case.write(Writing {
-            lists: ListWriting::Split,
-            name_case: 0,
-        });
-        let want: [(&str, &[u8]); 3] = [
-            ("Host", b"a"),
-            ("Upgrade", b"foo/2"),
-            ("Upgrade", b" websocket"),
-        ];
-        assert_eq!(lines(&split), want);
-        let arranged = case.write(Writing {
-            lists: ListWriting::Arranged,
-            name_case: u64::MAX,
-        });
-        let want: [(&str, &[u8]); 3] = [
-            ("hOST", b"a"),
-            ("uPGRADE", b"foo/2"),
-            ("uPGRADE", b", websocket"),
-        ];
-        assert_eq!(lines(&arranged), want);
-        assert!(case.within_bounds());
-    }
-
-    #[test]
-    fn writes_the_head_on_the_wire_except_for_http2() {
+    fn writes_lists_plain_split_and_arranged_and_the_head_on_the_wire_except_for_http2() {
         let mut case = case();
-        let bytes = case.write(Writing::PLAIN).to_bytes().unwrap();
+        let lines = |lists, name_case| {
+            let written = case.write(lists, name_case).lines;
+            written
+                .into_iter()
+                .map(|(n, v)| format!("{n}: {}", v.escape_ascii()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            lines(ListWriting::Plain, 0),
+            ["Host: a", "Upgrade: foo/2,websocket"]
+        );
+        let split = ["Host: a", "Upgrade: foo/2", "Upgrade:  websocket"];
+        assert_eq!(lines(ListWriting::Split, 0), split);
+        let arranged = ["hOST: a", "uPGRADE: foo/2", "uPGRADE: , websocket"];
+        assert_eq!(lines(ListWriting::Arranged, u64::MAX), arranged);
+        let bytes = case.write(ListWriting::Plain, 0).to_bytes();
         let want = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: foo/2,websocket\r\n\r\n";
-        assert_eq!(bytes, want);
+        assert_eq!(bytes.as_deref(), Some(&want[..]));
         case.version = HttpVersion::Http2OrLater;
-        assert_eq!(case.write(Writing::PLAIN).to_bytes(), None);
+        assert_eq!(case.write(ListWriting::Plain, 0).to_bytes(), None);
     }
 
     #[test]
     fn counts_bounds_over_every_line_of_a_field() {
         let mut case = case();
-        case.policy = Policy::new().with_config(
-            upgrade_grammar::Config::RECIPIENT
-                .with_max_elements(3)
-                .with_max_empty_elements(1),
-        );
+        let config = upgrade_grammar::Config::RECIPIENT.with_max_elements(3);
+        case.policy = Policy::new().with_config(config.with_max_empty_elements(1));
         assert!(case.within_bounds());
         case.fields.push(case.fields[1].clone());
         assert!(!case.within_bounds());
