@@ -353,13 +353,13 @@ const fn half_at(bytes: &[u8], at: usize) -> Option<u64> {
     }
 }
 
-/// `0x20` in each byte of `word` that is a lowercase ASCII letter, `0` in the others; every
-/// byte of `word` is below `0x80` (a lowercase field name), so the sums never carry.
+/// `0x20` in each byte of `word` that is a lowercase ASCII letter, `0` in the others, for the
+/// words of a field name read: its bytes are lowercase letters, digits and `-`, so the letters
+/// are the bytes at or above `a`, and the sums never carry (every byte is below `0x80`).
 const fn letter_bits(word: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     let at_least_a = word + ONES * (0x80 - b'a' as u64);
-    let above_z = word + ONES * (0x80 - b'z' as u64 - 1);
-    (at_least_a & !above_z & (ONES * 0x80)) >> 2
+    (at_least_a & (ONES * 0x80)) >> 2
 }
 
 /// Whether the message has at least one field line named `name`.
@@ -457,6 +457,13 @@ mod tests {
             }
         }
         assert!(!is_name(b"hos", &Name::new("host")));
+        // What `letter_bits` relies on.
+        for name in Fields::NAMES {
+            assert!(
+                name.bytes()
+                    .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+            );
+        }
     }
 
     /// Field lines that can only be looked up by name, as a parser of another crate may give.
@@ -507,6 +514,46 @@ mod tests {
         }
         let none = Fields::read(&[("Accept", "*/*")]);
         assert!(!none.host.is_present() && none.host.single() == Ok(None));
+    }
+
+    /// Every line, in order, through [`FieldLines::visit_lines`], which says it made the pass.
+    fn visited<H: FieldLines + ?Sized>(headers: &H) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut seen = Vec::new();
+        assert!(headers.visit_lines(|name, value| seen.push((name.to_vec(), value.to_vec()))));
+        seen
+    }
+
+    #[test]
+    fn every_implementation_visits_every_line_in_order() {
+        let expected = vec![
+            (b"Host".to_vec(), b"a".to_vec()),
+            (b"upgrade".to_vec(), b"h2c".to_vec()),
+            (b"Upgrade".to_vec(), b"websocket".to_vec()),
+        ];
+        let strs = [("Host", "a"), ("upgrade", "h2c"), ("Upgrade", "websocket")];
+        let bytes = strs.map(|(n, v)| (n, v.as_bytes()));
+        let parsed = strs.map(|(name, v)| httparse::Header {
+            name,
+            value: v.as_bytes(),
+        });
+        assert_eq!(visited(&strs), expected);
+        assert_eq!(visited(strs.as_slice()), expected);
+        assert_eq!(visited(&bytes), expected);
+        assert_eq!(visited(bytes.as_slice()), expected);
+        assert_eq!(visited(parsed.as_slice()), expected);
+        #[cfg(feature = "http")]
+        {
+            let mut map = http::HeaderMap::new();
+            for (name, value) in strs {
+                let name = http::HeaderName::from_bytes(name.as_bytes()).unwrap();
+                map.append(name, http::HeaderValue::from_static(value));
+            }
+            let lowercase: Vec<_> = expected
+                .iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+                .collect();
+            assert_eq!(visited(&map), lowercase);
+        }
     }
 
     #[test]

@@ -178,6 +178,9 @@ mod tests {
     #[test]
     fn percent_encoding_needs_two_hex_digits() {
         assert!(is_host(b"a%4Fb:80"));
+        // A byte after a percent-encoding is read like any other.
+        assert!(!is_host(b"aa%41\"b"));
+        assert!(is_host(b"aa%41b%42"));
         for host in [&b"a%4g"[..], b"a%g4", b"a%gg", b"a%4", b"a%"] {
             assert!(!is_host(host), "{}", host.escape_ascii());
         }
