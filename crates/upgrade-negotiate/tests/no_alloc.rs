@@ -1,6 +1,8 @@
 //! From raw request bytes to a decision and its response head, nothing touches the heap: a
 //! counting global allocator watches this thread while a browser websocket handshake and an h2c
-//! upgrade are negotiated (accept value included) and their responses written to the stack.
+//! upgrade are negotiated (accept value included) and their responses written to the stack, and
+//! while Firefox's handshake, a page load and a JSON `POST` (the other requests of the benches)
+//! are decided.
 
 // A panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -11,7 +13,9 @@ use upgrade_negotiate::{
     parse_response,
 };
 use upgrade_testkit::alloc::{CountingAllocator, StackWriter, allocations_in};
-use upgrade_testkit::handshakes::{CHROMIUM_WEBSOCKET, CURL_H2C};
+use upgrade_testkit::handshakes::{
+    CHROMIUM_PAGE_LOAD, CHROMIUM_WEBSOCKET, CURL_H2C, FIREFOX_WEBSOCKET, JSON_POST,
+};
 use upgrade_testkit::handshakes::{SWITCH_H2C, SWITCH_WEBSOCKET};
 
 #[global_allocator]
@@ -74,6 +78,34 @@ fn negotiating_an_h2c_upgrade_allocates_nothing() {
     assert_eq!(n, 0);
     assert_eq!(outcome, Outcome::Switch);
     assert_eq!(out.as_str(), SWITCH_H2C);
+}
+
+#[test]
+fn firefox_handshakes_page_loads_and_json_posts_allocate_nothing() {
+    let offers = [
+        Protocol::parse(b"websocket").unwrap(),
+        Protocol::parse(b"h2c").unwrap(),
+    ];
+    let policy = Policy::default();
+    for (request, expected, head) in [
+        (
+            FIREFOX_WEBSOCKET,
+            Outcome::Switch,
+            "HTTP/1.1 101 Switching Protocols\r\n",
+        ),
+        (CHROMIUM_PAGE_LOAD, Outcome::Continue, ""),
+        (JSON_POST, Outcome::Continue, ""),
+    ] {
+        let mut out = StackWriter::<256>::new();
+        let mut outcome = Outcome::Reject;
+        let n = allocations_in(|| {
+            outcome = decide_and_write(request, &offers, &policy, &mut out);
+        });
+        assert_eq!(n, 0);
+        assert_eq!(outcome, expected);
+        assert!(out.as_str().starts_with(head));
+        assert_eq!(out.is_empty(), head.is_empty());
+    }
 }
 
 #[test]
