@@ -101,18 +101,13 @@ mod tests {
     use base64::engine::general_purpose::{STANDARD as REFERENCE, URL_SAFE_NO_PAD};
 
     use super::*;
+    use upgrade_testkit::rng::SplitMix64;
 
-    /// A simple generator of test bytes (xorshift), so that the comparisons below cover many
-    /// values without a dependency.
-    fn bytes(seed: &mut u64, len: usize) -> Vec<u8> {
-        (0..len)
-            .map(|_| {
-                *seed ^= *seed << 13;
-                *seed ^= *seed >> 7;
-                *seed ^= *seed << 17;
-                seed.to_le_bytes()[0]
-            })
-            .collect()
+    /// `len` bytes from `rng`.
+    fn bytes(rng: &mut SplitMix64, len: usize) -> Vec<u8> {
+        let mut out = vec![0; len];
+        rng.fill(&mut out);
+        out
     }
 
     #[test]
@@ -121,8 +116,8 @@ mod tests {
             let mut out = [0u8; 18];
             key.len() == 24 && REFERENCE.decode_slice(key, &mut out) == Ok(16)
         };
-        let mut seed = 0x9e37_79b9_7f4a_7c15;
-        let valid = REFERENCE.encode(bytes(&mut seed, 16));
+        let mut rng = SplitMix64::new(0x9e37_79b9_7f4a_7c15);
+        let valid = REFERENCE.encode(bytes(&mut rng, 16));
         // Every byte value at every position of a valid key.
         for at in 0..24 {
             for b in 0..=255u8 {
@@ -133,10 +128,10 @@ mod tests {
         }
         for len in 0..40 {
             for _ in 0..200 {
-                let data = bytes(&mut seed, len);
+                let data = bytes(&mut rng, len);
                 let key = REFERENCE.encode(&data);
                 assert_eq!(is_base64_of_16_bytes(key.as_bytes()), len == 16, "{key}");
-                let noise = bytes(&mut seed, len);
+                let noise = bytes(&mut rng, len);
                 assert_eq!(is_base64_of_16_bytes(&noise), reference(&noise));
             }
         }
@@ -144,9 +139,9 @@ mod tests {
 
     #[test]
     fn digests_encode_as_the_base64_crate_encodes_them() {
-        let mut seed = 0x2545_f491_4f6c_dd1d;
+        let mut rng = SplitMix64::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..2000 {
-            let digest: [u8; 20] = bytes(&mut seed, 20).try_into().unwrap();
+            let digest: [u8; 20] = bytes(&mut rng, 20).try_into().unwrap();
             assert_eq!(
                 &encode_digest(&digest)[..],
                 REFERENCE.encode(digest).as_bytes()
@@ -157,13 +152,13 @@ mod tests {
 
     #[test]
     fn settings_decode_as_the_base64_crate_decodes_them() {
-        let mut seed = 0x1234_5678_9abc_def1;
+        let mut rng = SplitMix64::new(0x1234_5678_9abc_def1);
         let reference = |chars: &[u8; 8]| {
             let mut out = [0u8; 6];
             (URL_SAFE_NO_PAD.decode_slice(chars, &mut out) == Ok(6)).then_some(out)
         };
         for _ in 0..100 {
-            let data = bytes(&mut seed, 6);
+            let data = bytes(&mut rng, 6);
             let chars: [u8; 8] = URL_SAFE_NO_PAD
                 .encode(&data)
                 .into_bytes()

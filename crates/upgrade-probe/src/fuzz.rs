@@ -15,6 +15,7 @@ use rustls::ClientConfig;
 use upgrade_negotiate::HttpVersion;
 use upgrade_testkit::requests::case::ListWriting;
 use upgrade_testkit::requests::generate::{HOSTS, RequestInput};
+use upgrade_testkit::rng::SplitMix64;
 
 use crate::catalogue::{Grader, HTTP2_SETTINGS, WEBSOCKET_KEY};
 use crate::conn::Conn;
@@ -94,28 +95,6 @@ pub struct FuzzFailure {
     pub original_lines: usize,
     /// How many field lines the reported request has.
     pub lines: usize,
-}
-
-/// SplitMix64: a small PRNG, enough to fill the generator's bytes reproducibly.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn fill(&mut self, bytes: &mut [u8]) {
-        for chunk in bytes.chunks_mut(8) {
-            let word = self.next().to_le_bytes();
-            for (b, w) in chunk.iter_mut().zip(word) {
-                *b = w;
-            }
-        }
-    }
 }
 
 /// A request before its body: what shrinking edits. The body follows from the framing fields
@@ -432,7 +411,7 @@ impl Fuzzer<'_> {
             authority: &self.target.authority(),
             offers: &self.offers,
         };
-        let mut rng = SplitMix64(fuzz.seed);
+        let mut rng = SplitMix64::new(fuzz.seed);
         let mut pacer = Pacer::new(fuzz.rate);
         let mut report = FuzzReport {
             seed: fuzz.seed,
@@ -558,7 +537,7 @@ mod tests {
             authority: "127.0.0.1:9",
             offers: &["websocket", "h2c"],
         };
-        let mut rng = SplitMix64(seed);
+        let mut rng = SplitMix64::new(seed);
         (0..count).filter_map(|_| draw(&mut rng, &adapt)).collect()
     }
 

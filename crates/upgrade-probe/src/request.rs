@@ -76,15 +76,8 @@ impl Request {
             Version::Http10 => "HTTP/1.0",
             Version::Http11 => "HTTP/1.1",
         };
-        let mut out = format!("{} {} {version}\r\n", self.method, self.path).into_bytes();
-        for (name, value) in &self.fields {
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(value);
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
-        out
+        let request_line = format!("{} {} {version}", self.method, self.path);
+        upgrade_testkit::wire::request_head(&request_line, &self.fields)
     }
 
     /// The whole request as sent: head and body.

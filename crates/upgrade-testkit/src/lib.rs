@@ -11,8 +11,10 @@
 //!   and client-side checks.
 //! - [`alloc`](mod@alloc): a counting global allocator, for proving that code does not
 //!   allocate.
+//! - [`rng`](mod@rng): a seeded byte generator for reproducible inputs.
 //! - [`handshakes`], [`process`], [`wire`]: requests as real clients send them, servers run as
-//!   processes, and the server side of loopback test servers.
+//!   processes, and bytes on the wire (request heads, and the server side of loopback test
+//!   servers).
 //!
 //! | property (DESIGN.md 4) | check | fuzz target | proptest property |
 //! |---|---|---|---|
@@ -51,6 +53,7 @@ pub mod lists;
 pub mod process;
 pub mod reference;
 pub mod requests;
+pub mod rng;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 pub mod targets;

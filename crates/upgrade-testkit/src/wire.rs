@@ -1,9 +1,32 @@
-//! The server side of small loopback test servers: reading a request head, answering a
-//! websocket handshake and the probe's ping. Callers bound their sockets' read timeouts.
+//! Bytes on the wire: writing a request head, and the server side of small loopback test
+//! servers (reading a request head, answering a websocket handshake and the probe's ping).
+//! Callers bound their sockets' read timeouts.
 
 use std::io::{Read, Write};
 
 use upgrade_negotiate::WebSocketAccept;
+
+/// A request head as a client sends it: `request_line`, each field line as `name: value`, each
+/// ended by CRLF, then the empty line.
+///
+/// ```
+/// let head = upgrade_testkit::wire::request_head("GET / HTTP/1.1", &[("Host", b"a")]);
+/// assert_eq!(head, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+/// ```
+pub fn request_head<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    request_line: &str,
+    lines: &[(N, V)],
+) -> Vec<u8> {
+    let mut out = format!("{request_line}\r\n").into_bytes();
+    for (name, value) in lines {
+        out.extend_from_slice(name.as_ref());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_ref());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
 
 /// The longest request head read.
 pub const MAX_HEAD: usize = 64 << 10;

@@ -179,15 +179,8 @@ impl WrittenRequest<'_> {
             HttpVersion::Http11 => "HTTP/1.1",
             HttpVersion::Http2OrLater => return None,
         };
-        let mut out = format!("{} / {version}\r\n", self.case.method).into_bytes();
-        for (name, value) in &self.lines {
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(value);
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
-        Some(out)
+        let request_line = format!("{} / {version}", self.case.method);
+        Some(crate::wire::request_head(&request_line, &self.lines))
     }
 }
 
