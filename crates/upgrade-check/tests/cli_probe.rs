@@ -13,14 +13,14 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use upgrade_testkit::process::{Listening, closed_loopback_port};
+use upgrade_testkit::wire;
 
 use common::{json_of, run, stderr_text, stdout_text};
 
@@ -79,29 +79,20 @@ const MAX_CONNECTIONS: usize = 200;
 /// Starts a server on 127.0.0.1 that answers every request head with [`BARE_101`], and
 /// returns its URL. It runs until the test process ends.
 fn start_bare_101_server() -> String {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    thread::spawn(move || {
-        for stream in listener.incoming().take(MAX_CONNECTIONS) {
-            let Ok(stream) = stream else { continue };
-            thread::spawn(move || answer_with_bare_101(stream));
-        }
-    });
-    url
+    format!(
+        "http://{}",
+        wire::spawn_server(MAX_CONNECTIONS, answer_with_bare_101)
+    )
 }
 
 /// Reads one request head (bounded), answers [`BARE_101`] and closes.
 fn answer_with_bare_101(mut stream: TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&chunk[..n]),
-        }
+    if wire::read_head(&mut stream).is_none() {
+        return;
     }
     let _ = stream.write_all(BARE_101);
+    let mut chunk = [0u8; 4096];
     let _ = stream.shutdown(Shutdown::Write);
     // Read until the client closes, so that closing does not reset the connection.
     while let Ok(1..) = stream.read(&mut chunk) {}

@@ -15,10 +15,9 @@
 mod common;
 
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
@@ -74,15 +73,8 @@ fn start_tls_server(name: &str) -> TlsServer {
     let ca_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("probe-tls-{name}-{}.pem", std::process::id()));
     std::fs::write(&ca_file, ca_pem).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("https://{}", listener.local_addr().unwrap());
-    thread::spawn(move || {
-        for tcp in listener.incoming().take(MAX_CONNECTIONS) {
-            let Ok(tcp) = tcp else { continue };
-            let config = Arc::clone(&config);
-            thread::spawn(move || serve(tcp, config));
-        }
-    });
+    let addr = wire::spawn_server(MAX_CONNECTIONS, move |tcp| serve(tcp, Arc::clone(&config)));
+    let url = format!("https://{addr}");
     TlsServer { url, ca_file }
 }
 

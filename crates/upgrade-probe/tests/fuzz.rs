@@ -11,8 +11,7 @@
 )]
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::thread;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use upgrade_negotiate::{Outcome, Policy, Protocol, negotiate, parse_request};
@@ -26,15 +25,10 @@ const SERVER_WAIT: Duration = Duration::from_secs(5);
 
 /// Starts the server that switches whenever the request has an `Upgrade` line.
 fn start_eager_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    thread::spawn(move || {
-        for stream in listener.incoming().take(MAX_CONNECTIONS) {
-            let Ok(stream) = stream else { continue };
-            thread::spawn(move || serve_eagerly(stream));
-        }
-    });
-    url
+    format!(
+        "http://{}",
+        wire::spawn_server(MAX_CONNECTIONS, serve_eagerly)
+    )
 }
 
 fn serve_eagerly(mut stream: TcpStream) {

@@ -11,12 +11,12 @@
 )]
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::thread;
+use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use upgrade_probe::{Options, Report, Target, Verdict, run};
 use upgrade_testkit::handshakes::{WEBSOCKET_ACCEPT, WEBSOCKET_KEY};
+use upgrade_testkit::wire;
 
 /// The one way a test server is wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,15 +64,8 @@ const MAX_CONNECTIONS: usize = 200;
 
 /// Starts a server with `quirk` on 127.0.0.1 and returns its URL.
 fn start(quirk: Quirk) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    thread::spawn(move || {
-        for stream in listener.incoming().take(MAX_CONNECTIONS) {
-            let Ok(stream) = stream else { continue };
-            thread::spawn(move || serve(stream, quirk));
-        }
-    });
-    url
+    let addr = wire::spawn_server(MAX_CONNECTIONS, move |stream| serve(stream, quirk));
+    format!("http://{addr}")
 }
 
 /// A request head as the test server sees it, parsed naively.

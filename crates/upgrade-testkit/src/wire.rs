@@ -3,6 +3,9 @@
 //! Callers bound their sockets' read timeouts.
 
 use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
 
 use upgrade_negotiate::WebSocketAccept;
 
@@ -26,6 +29,33 @@ pub fn request_head<N: AsRef<[u8]>, V: AsRef<[u8]>>(
     }
     out.extend_from_slice(b"\r\n");
     out
+}
+
+/// Starts a test server on 127.0.0.1, on a free port: each of its first `max_connections`
+/// connections goes to `serve` on a thread of its own. Returns its address; the server runs
+/// until the test process ends.
+///
+/// # Panics
+///
+/// When no port on 127.0.0.1 can be bound, which fails the test that asked.
+#[allow(clippy::expect_used)]
+pub fn spawn_server(
+    max_connections: usize,
+    serve: impl Fn(TcpStream) + Send + Sync + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
+    let addr = listener
+        .local_addr()
+        .expect("the address of a bound listener");
+    let serve = Arc::new(serve);
+    thread::spawn(move || {
+        for stream in listener.incoming().take(max_connections) {
+            let Ok(stream) = stream else { continue };
+            let serve = Arc::clone(&serve);
+            thread::spawn(move || serve(stream));
+        }
+    });
+    addr
 }
 
 /// The longest request head read.
