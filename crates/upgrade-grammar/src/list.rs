@@ -21,6 +21,7 @@ use core::ops::ControlFlow;
 
 use crate::config::{Config, Grammar};
 use crate::error::{Error, ErrorKind};
+use crate::line;
 use crate::tchar::{COMMA, OWS, SLASH, TCHAR, flags, ows_prefix_len, tchar_prefix_len};
 
 /// One non-empty element, with where it starts.
@@ -79,9 +80,32 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
     }
 
     /// Reads to the end and returns the number of non-empty elements.
+    ///
+    /// Whole lines are checked by [`line::count`], which keeps no state between elements; the
+    /// first line it does not accept is read again, with the lines after it, by the element walk,
+    /// which finds the error and its position (or, should `line::count` refuse a valid line, the
+    /// same elements). A scanner stopped inside a line goes on with the walk.
     #[inline]
     pub(crate) fn validate(mut self) -> Result<usize, Error> {
         let mut count = 0;
+        if !self.finished && !self.state.in_line {
+            while let Some(line) = self.lines.next() {
+                let state = &mut self.state;
+                let Some(counts) = line_counts(line, self.kind, self.config, state) else {
+                    let mut rest = core::iter::once(line).chain(&mut self.lines);
+                    self.finished = true;
+                    return (state.drive(&mut rest, self.kind, self.config, |_| {
+                        count += 1;
+                        ControlFlow::Continue(())
+                    }))
+                    .map(|_| count);
+                };
+                state.elements += counts.elements;
+                state.empty_elements += counts.empty_elements;
+                state.index += 1;
+                count += counts.elements;
+            }
+        }
         self.drive(|_| {
             count += 1;
             ControlFlow::Continue(())
@@ -308,6 +332,26 @@ impl<'a> State<'a> {
             }
         }
     }
+}
+
+/// The counts of `line`, read by [`line::count`] for a scanner at `before`, or `None` when the
+/// line is not valid or takes a count past its bound.
+#[inline(always)]
+fn line_counts(
+    line: &[u8],
+    kind: ListKind,
+    config: Config,
+    before: &State<'_>,
+) -> Option<line::LineCounts> {
+    let elements_left = config.max_elements().saturating_sub(before.elements);
+    let counts = line::count(line, kind, elements_left)?;
+    let empty_left = match config.grammar() {
+        Grammar::Sender => 0,
+        Grammar::Recipient => config
+            .max_empty_elements()
+            .saturating_sub(before.empty_elements),
+    };
+    (counts.empty_elements <= empty_left).then_some(counts)
 }
 
 impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Scanner<'a, I> {

@@ -5,7 +5,9 @@
 use arbitrary::{Arbitrary, Unstructured};
 use upgrade_grammar::{Config, Grammar};
 
-use crate::lists::checks::{check_lines, check_one_grammar, check_rendered, split_lines};
+use crate::lists::checks::{
+    check_block_classes, check_lines, check_one_grammar, check_rendered, split_lines,
+};
 use crate::lists::generate::ListInput;
 use crate::reference::RefKind;
 use crate::requests::checks::{check_case, check_request_bytes};
@@ -36,6 +38,7 @@ pub const TARGETS: &[Target] = &[
     Target::new("negotiate", negotiate),
     Target::new("negotiate_raw", negotiate_raw),
     Target::new("response", response),
+    Target::new("block_classes", block_classes),
 ];
 
 /// The target called `name`.
@@ -119,6 +122,12 @@ pub fn negotiate_raw(data: &[u8]) {
 /// [`check_response_bytes`].
 pub fn response(data: &[u8]) {
     check_response_bytes(data);
+}
+
+/// `block_classes`: raw bytes, every 16 of them classified both ways, see
+/// [`check_block_classes`].
+pub fn block_classes(data: &[u8]) {
+    check_block_classes(data);
 }
 
 #[cfg(test)]

@@ -1,0 +1,309 @@
+//! Checking a whole field line with bit masks, 64 bytes at a time.
+//!
+//! [`count`] reads the grammar of [`crate::list`] from the byte classes that
+//! [`crate::block::classify`] gives, one bit per byte, so that its cost is a few operations per
+//! 64 bytes plus the classification, whatever the number of elements. It only tells whether the
+//! line is valid and how many elements it has: where a line is not valid it answers `None`, and
+//! the element walk reads the line again to find the first error and its position. Where the walk
+//! accepts a line, `count` gives the same counts: the test below puts every shape of element on
+//! both sides of each window's edges, and the `differential` fuzz target compares `validate()`,
+//! which calls `count`, with the iterator, which walks every line.
+//!
+//! With `T`, `W`, `C` and `S` the bits of `tchar`, OWS, `,` and `/` (`/` only in `Upgrade`), and a
+//! run a maximal sequence of `T` and `S` bytes (an element), a line is valid when:
+//!
+//! - every byte is in one of the classes;
+//! - every `/` has a `tchar` just before it and just after it, and the token after it (the
+//!   version) is not followed by another `/`;
+//! - between two runs there is a comma, not OWS alone;
+//!
+//! and then its elements are its runs, and its empty elements are the commas (and the end of the
+//! line) with only OWS since the previous comma or the start of the line. A line of OWS alone is
+//! an empty list.
+//!
+//! "The first byte after each X that is not OWS" is one addition: adding a bit at the start of a
+//! run of `W` bits carries through the run to the first bit after it. The bits shifted or carried
+//! out of a window go into the next one.
+
+use crate::block::{BLOCK, Classes, classify};
+use crate::list::ListKind;
+
+/// The elements of a valid line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LineCounts {
+    pub(crate) elements: usize,
+    pub(crate) empty_elements: usize,
+}
+
+/// The bytes one step of [`count`] reads, one bit each.
+const WINDOW: usize = 64;
+
+/// The class bits of up to 64 bytes (bit `i` for byte `i`), as [`classify`] gives them.
+#[derive(Clone, Copy, Debug, Default)]
+struct Window {
+    ows: u64,
+    comma: u64,
+    slash: u64,
+    other: u64,
+}
+
+impl Window {
+    /// The classes of 64 bytes.
+    #[inline(always)]
+    fn full(bytes: &[u8; WINDOW]) -> Window {
+        let mut window = Window::default();
+        let (blocks, _) = bytes.as_chunks::<BLOCK>();
+        for (k, block) in blocks.iter().enumerate() {
+            window.add(classify(block), k * BLOCK);
+        }
+        window
+    }
+
+    /// The classes of the last bytes of a line, fewer than 64, which `line` ends with.
+    #[inline(always)]
+    fn last(bytes: &[u8], line: &[u8]) -> Window {
+        let mut window = Window::default();
+        let (blocks, rest) = bytes.as_chunks::<BLOCK>();
+        for (k, block) in blocks.iter().enumerate() {
+            window.add(classify(block), k * BLOCK);
+        }
+        if rest.is_empty() {
+            return window;
+        }
+        let shift = blocks.len() * BLOCK;
+        match line.last_chunk::<BLOCK>() {
+            // The last 16 bytes of the line, of which `rest` is the end.
+            Some(block) => window.add(classify(block).after(BLOCK - rest.len()), shift),
+            None => {
+                // A line shorter than a block, followed by zero bytes: they are `other`, and
+                // the caller keeps only the line's own bits.
+                let mut block = [0; BLOCK];
+                for (to, &from) in block.iter_mut().zip(rest) {
+                    *to = from;
+                }
+                window.add(classify(&block), shift);
+            }
+        }
+        window
+    }
+
+    #[inline(always)]
+    fn add(&mut self, classes: Classes, shift: usize) {
+        self.ows |= u64::from(classes.ows) << shift;
+        self.comma |= u64::from(classes.comma) << shift;
+        self.slash |= u64::from(classes.slash) << shift;
+        self.other |= u64::from(classes.other) << shift;
+    }
+}
+
+/// What one window leaves to the next: the class of its last byte, and whether an addition
+/// carried out of it (a token or OWS that goes on into the next window).
+#[derive(Clone, Copy, Debug)]
+struct Carry {
+    tchar: u64,
+    slash: u64,
+    run: u64,
+    comma: u64,
+    version: bool,
+    after_run: bool,
+    after_comma: bool,
+}
+
+/// `a + b + carry`, and whether it carried out of the 64 bits.
+#[inline(always)]
+fn add(a: u64, b: u64, carry: bool) -> (u64, bool) {
+    let (sum, first) = a.overflowing_add(b);
+    let (sum, second) = sum.overflowing_add(u64::from(carry));
+    (sum, first || second)
+}
+
+/// A line being read, window after window.
+#[derive(Clone, Copy, Debug)]
+struct Reader {
+    kind: ListKind,
+    carry: Carry,
+    counts: LineCounts,
+}
+
+impl Reader {
+    /// Reads the classes of the next `len` bytes of the line; `None` when they cannot be part
+    /// of a valid line.
+    #[inline(always)]
+    fn read(&mut self, window: Window, len: usize) -> Option<()> {
+        let carry = self.carry;
+        let in_line = u64::MAX >> (WINDOW - len);
+        let Window {
+            ows,
+            comma,
+            slash,
+            mut other,
+        } = window;
+        let slash = match self.kind {
+            ListKind::Upgrade => slash,
+            ListKind::Connection => {
+                other |= slash;
+                0
+            }
+        };
+        if other & in_line != 0 {
+            return None;
+        }
+        let tchar = in_line & !(ows | comma | slash);
+        let run = tchar | slash;
+        // A `/` between two tokens, and only one in an element.
+        if slash & !((tchar << 1) | carry.tchar) != 0 {
+            return None;
+        }
+        let version = (slash << 1) | carry.slash;
+        if version & !tchar != 0 {
+            return None;
+        }
+        let (sum, version_carry) = add(version, tchar, carry.version);
+        if sum & !tchar & slash != 0 {
+            return None;
+        }
+        // A comma between two elements.
+        let run_before = (run << 1) | carry.run;
+        let (sum, after_run_carry) = add(run_before & !run, ows, carry.after_run);
+        if sum & !ows & run != 0 {
+            return None;
+        }
+        // An empty element ends at a comma, or at the line's end, with only OWS since a comma.
+        let after_comma = (comma << 1) | carry.comma;
+        let (sum, after_comma_carry) = add(after_comma, ows, carry.after_comma);
+        let next = sum & !ows;
+        let empty = next & comma;
+        if empty != 0 {
+            self.counts.empty_elements += empty.count_ones() as usize;
+        }
+        if len < WINDOW {
+            self.counts.empty_elements += (next >> len & 1) as usize;
+        }
+        self.counts.elements += (run & !run_before).count_ones() as usize;
+        self.carry = Carry {
+            tchar: tchar >> 63,
+            slash: slash >> 63,
+            run: run >> 63,
+            comma: comma >> 63,
+            version: version_carry,
+            after_run: after_run_carry,
+            after_comma: after_comma_carry,
+        };
+        Some(())
+    }
+}
+
+/// The elements of `line` read as a `kind` list, or `None` when it is not valid or has more
+/// than `elements_left` elements.
+#[inline]
+pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option<LineCounts> {
+    let mut reader = Reader {
+        kind,
+        // The start of the line reads as a comma: an element may be empty before the first.
+        carry: Carry {
+            tchar: 0,
+            slash: 0,
+            run: 0,
+            comma: 1,
+            version: false,
+            after_run: false,
+            after_comma: false,
+        },
+        counts: LineCounts {
+            elements: 0,
+            empty_elements: 0,
+        },
+    };
+    let (windows, last) = line.as_chunks::<WINDOW>();
+    for window in windows {
+        reader.read(Window::full(window), WINDOW)?;
+        if reader.counts.elements > elements_left {
+            return None;
+        }
+    }
+    if last.is_empty() {
+        // The line ends with a whole window (or is empty): the carries tell what reached its end.
+        if reader.carry.slash != 0 {
+            return None;
+        }
+        reader.counts.empty_elements +=
+            usize::from(reader.carry.comma != 0 || reader.carry.after_comma);
+    } else {
+        reader.read(Window::last(last, line), last.len())?;
+    }
+    let counts = reader.counts;
+    if counts.elements == 0 && counts.empty_elements == 1 {
+        // No element and no comma (with `k` commas and no element there are `k + 1` empty
+        // elements): the line is empty or OWS alone, an empty list.
+        return Some(LineCounts {
+            elements: 0,
+            empty_elements: 0,
+        });
+    }
+    (counts.elements <= elements_left).then_some(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Config, Error, Grammar, parse_connection, parse_upgrade};
+
+    /// What `validate()` (the line check, then the walk from the first line it refuses) and the
+    /// iterator (the walk alone) say of `lines`.
+    fn validated_and_walked(
+        upgrade: bool,
+        lines: &[&[u8]],
+        config: Config,
+    ) -> (Result<usize, Error>, Result<usize, Error>) {
+        let lines = lines.iter().copied();
+        let walk = |n: usize, item: Result<(), Error>| item.map(|()| n + 1);
+        if upgrade {
+            let walked =
+                parse_upgrade(lines.clone(), config).try_fold(0, |n, p| walk(n, p.map(drop)));
+            (parse_upgrade(lines, config).validate(), walked)
+        } else {
+            let walked =
+                parse_connection(lines.clone(), config).try_fold(0, |n, t| walk(n, t.map(drop)));
+            (parse_connection(lines, config).validate(), walked)
+        }
+    }
+
+    #[test]
+    fn counts_as_the_walk_does_with_every_shape_on_both_sides_of_each_window_edge() {
+        let shapes: &[&[u8]] = &[
+            b"a", b"a/b", b"a/b/c", b"a/", b"/a", b"a//b", b"a b", b"a ,b", b"a, b", b"a,,b", b",",
+            b" , ", b"a,", b"a, ", b",a", b"a/b c", b"a /b", b"a/ b", b"a\"b", b"a;b", b"a\x80",
+            b"a\x00b", b"\t", b"a/b,c/d", b"a\t,\tb",
+        ];
+        let fillers: &[&[u8]] = &[b"x", b" ", b"x,", b"x/y, ", b",", b"\t,"];
+        let configs = [
+            Config::RECIPIENT,
+            Config::new(Grammar::Sender),
+            Config::RECIPIENT
+                .with_max_elements(1000)
+                .with_max_empty_elements(1000),
+        ];
+        for shape in shapes {
+            for filler in fillers {
+                for len in 0..=140 {
+                    let pad: Vec<u8> = filler.iter().copied().cycle().take(len).collect();
+                    let before = [pad.as_slice(), shape].concat();
+                    let after = [shape, pad.as_slice()].concat();
+                    for line in [&before, &after] {
+                        for config in configs {
+                            for upgrade in [true, false] {
+                                let (validated, walked) =
+                                    validated_and_walked(upgrade, &[line, b"z"], config);
+                                assert_eq!(
+                                    validated,
+                                    walked,
+                                    "{:?} upgrade {upgrade} {config:?}",
+                                    String::from_utf8_lossy(line)
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
