@@ -151,6 +151,10 @@ pub fn httparse_decision<'o>(bytes: &[u8], offers: &'o [Protocol<'o>]) -> Decisi
 /// ```
 pub fn httparse_negotiate(bytes: &[u8], offers: &[Protocol<'_>]) -> (Outcome, usize) {
     let decision = httparse_decision(bytes, offers);
+    if decision.outcome() == Outcome::Continue {
+        // The request carries on as HTTP: the server writes no head of the negotiation's.
+        return (Outcome::Continue, 0);
+    }
     let mut head = StackWriter::<RESPONSE_CAPACITY>::new();
     // The buffer holds every head the server writes; a failure would show as a short length.
     let _ = decision.write_response(&mut head);

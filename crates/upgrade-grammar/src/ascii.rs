@@ -26,13 +26,19 @@ fn lowercase_word(word: u64) -> u64 {
 /// Gives the same answer as `<[u8]>::eq_ignore_ascii_case`, comparing eight bytes at a time.
 /// The names compared are mostly shorter than a word (`h2c`, `upgrade`, `websocket`), so the
 /// last word of each side overlaps the one before it instead of ending in a byte loop, a name of
-/// 4 to 7 bytes is two overlapping halves of a word, and one of 1 to 3 bytes its first, middle
+/// 4 to 7 bytes is two overlapping halves of a word, and one of 1 to 3 bytes its first, second
 /// and last bytes.
-#[inline]
+///
+/// Most comparisons are of different lengths (an option against `upgrade`), so the lengths are
+/// compared where this is called, before any call.
+#[inline(always)]
 pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
+    a.len() == b.len() && eq_same_length(a, b)
+}
+
+/// [`eq_ignore_ascii_case`] for `a` and `b` of the same length.
+#[inline]
+fn eq_same_length(a: &[u8], b: &[u8]) -> bool {
     match a.len() {
         0 => true,
         1..4 => same_word(ends(a), ends(b)),
@@ -70,12 +76,12 @@ fn last_word(bytes: &[u8]) -> Option<u64> {
         .map(|chunk| u64::from_ne_bytes(*chunk))
 }
 
-/// The first, middle and last bytes of `bytes` (of 1 to 3 bytes, so every byte is one of them)
-/// in one word.
+/// The first, second and last bytes of `bytes` (of 1 to 3 bytes, so every byte is one of them;
+/// a byte past the end is 0) in one word.
 #[inline(always)]
 fn ends(bytes: &[u8]) -> u64 {
     let byte = |at: usize| u64::from(bytes.get(at).copied().unwrap_or(0));
-    byte(0) | byte(bytes.len() / 2) << 8 | byte(bytes.len().wrapping_sub(1)) << 16
+    byte(0) | byte(1) << 8 | byte(bytes.len().wrapping_sub(1)) << 16
 }
 
 /// The first four and the last four bytes of `bytes` (of 4 to 7 bytes, which overlap) in one

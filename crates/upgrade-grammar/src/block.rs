@@ -12,7 +12,7 @@
 //! even where the target always has it) and its unaligned 16-byte load.
 #![allow(unsafe_code)]
 
-use crate::tchar::{COMMA, OWS, SLASH, TCHAR, flags};
+use crate::tchar::{COMMA, OWS, SLASH, flags};
 
 /// The number of bytes [`classify`] reads at once.
 pub(crate) const BLOCK: usize = 16;
@@ -65,7 +65,8 @@ pub(crate) fn classify_scalar(block: &[u8; BLOCK]) -> Classes {
         classes.ows |= bit(f & OWS != 0);
         classes.comma |= bit(f & COMMA != 0);
         classes.slash |= bit(f & SLASH != 0);
-        classes.other |= bit(f & (TCHAR | OWS | COMMA | SLASH) == 0);
+        // A byte in no class has no flag, not even `TCHAR`.
+        classes.other |= bit(f == 0);
     }
     classes
 }
@@ -160,6 +161,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn classes_both_ways_are_the_classes_of_each_way() {
+        let block = b"a,/ b\"\tc~;x\x80/,  ";
+        let as_array = |c: Classes| [c.ows, c.comma, c.slash, c.other];
+        assert_eq!(
+            classes_both_ways(block),
+            [as_array(classify(block)), as_array(classify_scalar(block))]
+        );
+        assert_eq!(
+            classes_both_ways(block)[1],
+            [
+                0b1100_0000_0100_1000,
+                0b0010_0000_0000_0010,
+                0b0001_0000_0000_0100,
+                0b0000_1010_0010_0000
+            ]
+        );
     }
 
     #[test]

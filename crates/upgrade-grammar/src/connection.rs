@@ -88,6 +88,14 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for ConnectionOptions<'a, I> {
             .next()
             .map(|item| item.map(|e| Token::from_checked(e.name)))
     }
+
+    /// One walk over the rest of the field (see `for_each`), not one per option.
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
+        self.scanner.fold(init, |acc, item| {
+            f(acc, item.map(|e| Token::from_checked(e.name)))
+        })
+    }
 }
 
 impl<'a, I: Iterator<Item = &'a [u8]>> FusedIterator for ConnectionOptions<'a, I> {}

@@ -109,6 +109,20 @@ struct Carry {
     after_comma: bool,
 }
 
+/// The union of two sets of bits that have no bit in common: the classes of a byte exclude each
+/// other, and a bit carried into a window is bit 0, which a shift left leaves clear.
+#[inline(always)]
+fn union(a: u64, b: u64) -> u64 {
+    a | b
+}
+
+/// The bits of the bytes just after those of `bits`, with `carry`, the bit of the last byte of the
+/// window before.
+#[inline(always)]
+fn after(bits: u64, carry: u64) -> u64 {
+    union(bits << 1, carry)
+}
+
 /// `a + b + carry`, and whether it carried out of the 64 bits.
 #[inline(always)]
 fn add(a: u64, b: u64, carry: bool) -> (u64, bool) {
@@ -141,20 +155,20 @@ impl Reader {
         let slash = match self.kind {
             ListKind::Upgrade => slash,
             ListKind::Connection => {
-                other |= slash;
+                other = union(other, slash);
                 0
             }
         };
         if other & in_line != 0 {
             return None;
         }
-        let tchar = in_line & !(ows | comma | slash);
-        let run = tchar | slash;
+        let tchar = in_line & !union(union(ows, comma), slash);
+        let run = union(tchar, slash);
         // A `/` between two tokens, and only one in an element.
-        if slash & !((tchar << 1) | carry.tchar) != 0 {
+        if slash & !after(tchar, carry.tchar) != 0 {
             return None;
         }
-        let version = (slash << 1) | carry.slash;
+        let version = after(slash, carry.slash);
         if version & !tchar != 0 {
             return None;
         }
@@ -163,13 +177,13 @@ impl Reader {
             return None;
         }
         // A comma between two elements.
-        let run_before = (run << 1) | carry.run;
+        let run_before = after(run, carry.run);
         let (sum, after_run_carry) = add(run_before & !run, ows, carry.after_run);
         if sum & !ows & run != 0 {
             return None;
         }
         // An empty element ends at a comma, or at the line's end, with only OWS since a comma.
-        let after_comma = (comma << 1) | carry.comma;
+        let after_comma = after(comma, carry.comma);
         let (sum, after_comma_carry) = add(after_comma, ows, carry.after_comma);
         let next = sum & !ows;
         let empty = next & comma;
@@ -245,6 +259,8 @@ pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option
 
 #[cfg(test)]
 mod tests {
+    use super::count;
+    use crate::list::ListKind;
     use crate::{Config, Error, Grammar, parse_connection, parse_upgrade};
 
     /// What `validate()` (the line check, then the walk from the first line it refuses) and the
@@ -299,6 +315,30 @@ mod tests {
                                     "{:?} upgrade {upgrade} {config:?}",
                                     String::from_utf8_lossy(line)
                                 );
+                            }
+                        }
+                        // Where the walk accepts a line, `count` accepts it too, with the same
+                        // elements: the walk is only for errors.
+                        for (upgrade, kind) in
+                            [(true, ListKind::Upgrade), (false, ListKind::Connection)]
+                        {
+                            let unbounded = Config::RECIPIENT
+                                .with_max_elements(usize::MAX)
+                                .with_max_empty_elements(usize::MAX);
+                            if let (_, Ok(elements)) =
+                                validated_and_walked(upgrade, &[line], unbounded)
+                            {
+                                let show = String::from_utf8_lossy(line);
+                                assert_eq!(
+                                    count(line, kind, usize::MAX).map(|c| c.elements),
+                                    Some(elements),
+                                    "{show:?} upgrade {upgrade}"
+                                );
+                                // Exactly the bound passes, one more does not.
+                                assert!(count(line, kind, elements).is_some(), "{show:?}");
+                                if let Some(fewer) = elements.checked_sub(1) {
+                                    assert_eq!(count(line, kind, fewer), None, "{show:?}");
+                                }
                             }
                         }
                     }

@@ -368,6 +368,73 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Scanner<'a, I> {
             Err(e) => Some(Err(e)),
         }
     }
+
+    /// One walk over the rest of the field, handing every element (and the error that ends the
+    /// field, if any) to `f`, instead of a walk resumed for each element as [`next`] does:
+    /// `for_each`, `count` and `fold` itself run this.
+    ///
+    /// [`next`]: Iterator::next
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut acc = Some(init);
+        let result = self.drive(|element| {
+            acc = acc.take().map(|acc| f(acc, Ok(element)));
+            ControlFlow::Continue(())
+        });
+        match (acc, result) {
+            (Some(acc), Ok(())) => acc,
+            (Some(acc), Err(e)) => f(acc, Err(e)),
+            // Each call of the closure above puts the value back.
+            (None, _) => unreachable!("the fold's value is taken and put back at each element"),
+        }
+    }
 }
 
 impl<'a, I: Iterator<Item = &'a [u8]>> FusedIterator for Scanner<'a, I> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_counts_takes_a_valid_line_within_the_bounds_left() {
+        let state = |elements, empty_elements| State {
+            rest: &[],
+            line_len: 0,
+            in_line: false,
+            index: 0,
+            after_comma: false,
+            elements,
+            empty_elements,
+        };
+        let config = Config::RECIPIENT
+            .with_max_elements(4)
+            .with_max_empty_elements(2);
+        let line = b"a, , b/1,c";
+        let counts = line::LineCounts {
+            elements: 3,
+            empty_elements: 1,
+        };
+        let upgrade = ListKind::Upgrade;
+        assert_eq!(
+            line_counts(line, upgrade, config, &state(0, 0)),
+            Some(counts)
+        );
+        assert_eq!(
+            line_counts(line, upgrade, config, &state(1, 1)),
+            Some(counts)
+        );
+        assert_eq!(line_counts(line, upgrade, config, &state(2, 0)), None);
+        assert_eq!(line_counts(line, upgrade, config, &state(0, 2)), None);
+        let sender = Config::new(Grammar::Sender);
+        assert_eq!(line_counts(line, upgrade, sender, &state(0, 0)), None);
+        assert_eq!(
+            line_counts(b"a, b", upgrade, sender, &state(0, 0)).map(|c| c.elements),
+            Some(2)
+        );
+        assert_eq!(
+            line_counts(line, ListKind::Connection, config, &state(0, 0)),
+            None
+        );
+    }
+}

@@ -79,6 +79,14 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Protocols<'a, I> {
             .next()
             .map(|item| item.map(|e| Protocol::from_element(e.name, e.version)))
     }
+
+    /// One walk over the rest of the field (see `for_each`), not one per protocol.
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
+        self.scanner.fold(init, |acc, item| {
+            f(acc, item.map(|e| Protocol::from_element(e.name, e.version)))
+        })
+    }
 }
 
 impl<'a, I: Iterator<Item = &'a [u8]>> FusedIterator for Protocols<'a, I> {}

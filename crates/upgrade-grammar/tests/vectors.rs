@@ -468,6 +468,23 @@ fn yields_items_before_the_first_error_then_stops() {
 }
 
 #[test]
+fn validate_after_next_counts_only_what_is_left() {
+    // Stopped inside a line: the rest of that line, then the next lines.
+    let mut it = parse_upgrade([&b"a, b, c"[..], b"d/1, e"], Config::RECIPIENT);
+    assert_eq!(it.next().unwrap().unwrap().to_string(), "a");
+    assert_eq!(it.validate(), Ok(4));
+    // Stopped at a line's end: the next lines.
+    let mut it = parse_connection([&b"a"[..], b"b, c"], Config::RECIPIENT);
+    assert_eq!(it.next().unwrap().unwrap().as_str(), "a");
+    assert_eq!(it.validate(), Ok(2));
+    // Stopped by an error: nothing is left, whatever lines follow.
+    let mut it = parse_upgrade([&b"a, ;"[..], b"b, c"], Config::RECIPIENT);
+    assert_eq!(it.next().unwrap().unwrap().to_string(), "a");
+    assert!(it.next().unwrap().is_err());
+    assert_eq!(it.validate(), Ok(0));
+}
+
+#[test]
 fn compares_connection_options_ascii_case_insensitively() {
     for (lines, option, found) in [
         (&[&b"keep-alive, Upgrade"[..]][..], &b"upgrade"[..], true),

@@ -55,51 +55,81 @@ pub(crate) fn request_framing<'a>(
     lengths: impl Iterator<Item = &'a [u8]>,
     codings: impl Iterator<Item = &'a [u8]>,
 ) -> Result<BodyFraming, Reason> {
-    let mut lengths = lengths.peekable();
-    let mut codings = codings.peekable();
-    match (lengths.peek().is_some(), codings.peek().is_some()) {
-        (true, true) => Err(Reason::ContentLengthWithTransferEncoding),
-        (true, false) => content_length(lengths).map(BodyFraming::ContentLength),
-        (false, true) => transfer_encoding(codings).map(|()| BodyFraming::Chunked),
-        (false, false) => Ok(BodyFraming::None),
+    let (mut lengths, mut codings) = (lengths, codings);
+    match (lengths.next(), codings.next()) {
+        (Some(_), Some(_)) => Err(Reason::ContentLengthWithTransferEncoding),
+        (Some(first), None) => content_length(first, lengths).map(BodyFraming::ContentLength),
+        (None, Some(first)) => {
+            transfer_encoding(core::iter::once(first).chain(codings)).map(|()| BodyFraming::Chunked)
+        }
+        (None, None) => Ok(BodyFraming::None),
     }
 }
 
 /// RFC 9110 section 8.6: `Content-Length = 1*DIGIT`. A recipient may accept several lines or a
-/// list of identical values as that one value; anything else is invalid.
-///
-/// Each line is read in one pass: an element is OWS, digits, OWS, and a `,` or the end of the
-/// line closes it.
-fn content_length<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Result<u64, Reason> {
+/// list of identical values as that one value; anything else is invalid. `first` is the first
+/// line, `rest` the others.
+fn content_length<'a>(
+    first: &'a [u8],
+    rest: impl Iterator<Item = &'a [u8]>,
+) -> Result<u64, Reason> {
     let mut length = None;
-    for line in lines {
-        // The digits of the element being read, and whether OWS followed them.
-        let mut value: Option<u64> = None;
-        let mut closed = false;
-        for &b in line.iter().chain([&b',']) {
-            match b {
-                b'0'..=b'9' if !closed => {
-                    value = value
-                        .unwrap_or(0)
-                        .checked_mul(10)
-                        .and_then(|v| v.checked_add(u64::from(b - b'0')));
-                    if value.is_none() {
+    for line in core::iter::once(first).chain(rest) {
+        let value = match digits(line) {
+            Some(value) => value,
+            None => line_length(line)?,
+        };
+        match length {
+            Some(previous) if previous != value => return Err(Reason::ContentLengthInvalid),
+            _ => length = Some(value),
+        }
+    }
+    length.ok_or(Reason::ContentLengthInvalid)
+}
+
+/// The value of a line that is only digits, 1 to 19 of them (which always fit in a `u64`): the
+/// line almost every request sends.
+#[inline]
+pub(crate) fn digits(line: &[u8]) -> Option<u64> {
+    if line.is_empty() || line.len() > 19 {
+        return None;
+    }
+    line.iter().try_fold(0u64, |value, &b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit <= 9).then(|| value * 10 + u64::from(digit))
+    })
+}
+
+/// The value of one `Content-Length` line of any shape, read in one pass: an element is OWS,
+/// digits, OWS, and a `,` or the end of the line closes it; every element has the same value.
+fn line_length(line: &[u8]) -> Result<u64, Reason> {
+    let mut length = None;
+    // The digits of the element being read, and whether OWS followed them.
+    let mut value: Option<u64> = None;
+    let mut closed = false;
+    for &b in line.iter().chain([&b',']) {
+        match b {
+            b'0'..=b'9' if !closed => {
+                value = value
+                    .unwrap_or(0)
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u64::from(b - b'0')));
+                if value.is_none() {
+                    return Err(Reason::ContentLengthInvalid);
+                }
+            }
+            b' ' | b'\t' => closed = value.is_some(),
+            b',' => {
+                let element = value.take().ok_or(Reason::ContentLengthInvalid)?;
+                closed = false;
+                match length {
+                    Some(previous) if previous != element => {
                         return Err(Reason::ContentLengthInvalid);
                     }
+                    _ => length = Some(element),
                 }
-                b' ' | b'\t' => closed = value.is_some(),
-                b',' => {
-                    let element = value.take().ok_or(Reason::ContentLengthInvalid)?;
-                    closed = false;
-                    match length {
-                        Some(previous) if previous != element => {
-                            return Err(Reason::ContentLengthInvalid);
-                        }
-                        _ => length = Some(element),
-                    }
-                }
-                _ => return Err(Reason::ContentLengthInvalid),
             }
+            _ => return Err(Reason::ContentLengthInvalid),
         }
     }
     length.ok_or(Reason::ContentLengthInvalid)

@@ -104,16 +104,19 @@ impl FieldLines for http::HeaderMap {
 }
 
 /// The values of the first two field lines of one name, and how many there are.
+///
+/// The values are `Option`s so that an empty slot is all zero bytes, the cheapest to set up: a
+/// request clears a slot per field read.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Slot<'s> {
-    kept: [&'s [u8]; 2],
+    kept: [Option<&'s [u8]>; 2],
     count: usize,
 }
 
 impl<'s> Slot<'s> {
     fn push(&mut self, value: &'s [u8]) {
         if let Some(kept) = self.kept.get_mut(self.count) {
-            *kept = value;
+            *kept = Some(value);
         }
         self.count = self.count.saturating_add(1);
     }
@@ -125,9 +128,8 @@ impl<'s> Slot<'s> {
 
     /// The value of the only line ([`single`]).
     pub(crate) fn single(&self) -> Result<Option<&'s [u8]>, Repeated> {
-        match (self.count, self.kept) {
-            (0, _) => Ok(None),
-            (1, [value, _]) => Ok(Some(value)),
+        match self.count {
+            0 | 1 => Ok(self.kept[0]),
             _ => Err(Repeated),
         }
     }
@@ -140,7 +142,7 @@ impl<'s> Slot<'s> {
         name: &'s str,
     ) -> SlotLines<impl Iterator<Item = &'s [u8]>, impl Iterator<Item = &'s [u8]>> {
         match self.kept.get(..self.count) {
-            Some(kept) => SlotLines::Kept(kept.iter().copied()),
+            Some(kept) => SlotLines::Kept(kept.iter().flatten().copied()),
             None => SlotLines::All(headers.lines(name)),
         }
     }
@@ -209,15 +211,24 @@ impl<'s> Fields<'s> {
         ]
     };
 
+    /// The fields of `headers`.
+    #[cfg(test)]
     pub(crate) fn read<H: FieldLines + ?Sized>(headers: &'s H) -> Self {
         let mut fields = Fields::default();
+        fields.fill(headers);
+        fields
+    }
+
+    /// Fills the empty slots from `headers`, in place: the slots are not moved after.
+    #[inline]
+    pub(crate) fn fill<H: FieldLines + ?Sized>(&mut self, headers: &'s H) {
         if !headers.visit_lines(|name, value| {
-            if let Some(slot) = fields.slot(name) {
+            if let Some(slot) = self.slot(name) {
                 slot.push(value);
             }
         }) {
             for name in Fields::NAMES {
-                if let Some(slot) = fields.slot(name.as_bytes()) {
+                if let Some(slot) = self.slot(name.as_bytes()) {
                     // Two lines and whether there is a third is all a slot keeps.
                     headers
                         .lines(name)
@@ -226,12 +237,12 @@ impl<'s> Fields<'s> {
                 }
             }
         }
-        fields
     }
 
     /// The slot of the field named `name` (ASCII-case-insensitively), if it is one read. The
     /// length and first letter pick the one name to compare, so that the many fields not read
-    /// (`User-Agent`, `Accept`, `Cookie`) cost a comparison of lengths.
+    /// (`User-Agent`, `Accept`, `Cookie`, `Sec-Fetch-Mode`) cost a comparison of lengths and
+    /// first letters.
     #[inline]
     fn slot(&mut self, name: &[u8]) -> Option<&mut Slot<'s>> {
         let first = name.first().map(u8::to_ascii_lowercase);
@@ -247,15 +258,15 @@ impl<'s> Fields<'s> {
             settings,
         ] = &Fields::READ;
         let (slot, expected): (&mut Slot<'s>, &Name) = match (name.len(), first) {
-            (4, _) => (&mut self.host, host),
-            (6, _) => (&mut self.expect, expect),
-            (7, _) => (&mut self.upgrade, upgrade),
-            (10, _) => (&mut self.connection, connection),
+            (4, Some(b'h')) => (&mut self.host, host),
+            (6, Some(b'e')) => (&mut self.expect, expect),
+            (7, Some(b'u')) => (&mut self.upgrade, upgrade),
+            (10, Some(b'c')) => (&mut self.connection, connection),
             (14, Some(b'c')) => (&mut self.content_length, content_length),
-            (14, _) => (&mut self.http2_settings, settings),
+            (14, Some(b'h')) => (&mut self.http2_settings, settings),
             (17, Some(b't')) => (&mut self.transfer_encoding, transfer_encoding),
-            (17, _) => (&mut self.websocket_key, key),
-            (21, _) => (&mut self.websocket_version, version),
+            (17, Some(b's')) => (&mut self.websocket_key, key),
+            (21, Some(b's')) => (&mut self.websocket_version, version),
             _ => return None,
         };
         is_name(name, expected).then_some(slot)

@@ -3,7 +3,7 @@
 use upgrade_grammar::{Config, Error, Protocol, Token, parse_connection, parse_upgrade};
 
 use crate::decision::{Decision, Outcome};
-use crate::framing::{expects_continue, request_framing};
+use crate::framing::{BodyFraming, digits, expects_continue, request_framing};
 use crate::headers::{FieldLines, Fields};
 use crate::host::host_verdict;
 use crate::message::{HttpVersion, RequestHead};
@@ -95,7 +95,8 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         return Decision::new(Outcome::Reject, Reason::RequestMalformed, offers);
     }
     // Every field the rules read, in one pass over the field lines.
-    let fields = Fields::read(headers);
+    let mut fields = Fields::default();
+    fields.fill(headers);
     if let Some(reason) = host_verdict(fields.host.single(), version) {
         return Decision::new(Outcome::Reject, reason, offers);
     }
@@ -106,13 +107,24 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         return Decision::new(Outcome::Reject, Reason::Http2UpgradeForbidden, offers);
     }
 
-    let framing = request_framing(
-        fields.content_length.lines(headers, "content-length"),
-        fields.transfer_encoding.lines(headers, "transfer-encoding"),
-    );
+    let framing = match (
+        fields.content_length.single(),
+        fields.transfer_encoding.is_present(),
+    ) {
+        // The two usual cases: no body, or one `Content-Length` line of digits.
+        (Ok(None), false) => Ok(BodyFraming::None),
+        (Ok(Some(value)), false) if let Some(length) = digits(value) => {
+            Ok(BodyFraming::ContentLength(length))
+        }
+        _ => request_framing(
+            fields.content_length.lines(headers, "content-length"),
+            fields.transfer_encoding.lines(headers, "transfer-encoding"),
+        ),
+    };
     // RFC 9110 section 10.1.1: an expectation in an HTTP/1.0 request is ignored.
-    let interim_continue =
-        version != HttpVersion::Http10 && expects_continue(fields.expect.lines(headers, "expect"));
+    let interim_continue = version != HttpVersion::Http10
+        && fields.expect.is_present()
+        && expects_continue(fields.expect.lines(headers, "expect"));
     let reject = |reason: Reason| {
         Decision::new(Outcome::Reject, reason, offers).with_request(framing.ok(), interim_continue)
     };
@@ -242,12 +254,16 @@ impl ConnectionOptionsRead {
             upgrade: false,
             http2_settings: false,
         };
-        for option in parse_connection(lines, config) {
-            let option = option?;
-            read.upgrade |= option.eq_ignore_ascii_case(b"upgrade");
-            read.http2_settings |= option.eq_ignore_ascii_case(b"http2-settings");
-        }
-        Ok(read)
+        // `for_each` walks the field once; a `for` loop would resume the walk for each option.
+        let mut error = None;
+        parse_connection(lines, config).for_each(|option| match option {
+            Ok(option) => {
+                read.upgrade |= option.eq_ignore_ascii_case(b"upgrade");
+                read.http2_settings |= option.eq_ignore_ascii_case(b"http2-settings");
+            }
+            Err(e) => error = Some(e),
+        });
+        error.map_or(Ok(read), Err)
     }
 }
 
@@ -280,8 +296,16 @@ impl Asked {
             matched: 0,
             offered: (offers.len() <= 64).then_some(0),
         };
-        for protocol in parse_upgrade(lines, config) {
-            let protocol = protocol?;
+        // One walk over the field, as in `ConnectionOptionsRead::read`.
+        let mut error = None;
+        parse_upgrade(lines, config).for_each(|protocol| {
+            let protocol = match protocol {
+                Ok(protocol) => protocol,
+                Err(e) => {
+                    error = Some(e);
+                    return;
+                }
+            };
             asked.count += 1;
             let mut first = None;
             for (index, offer) in offers.iter().enumerate() {
@@ -296,8 +320,8 @@ impl Asked {
                 }
                 asked.matched += 1;
             }
-        }
-        Ok(asked)
+        });
+        error.map_or(Ok(asked), Err)
     }
 
     /// The offers matched in the client's order, when all of them were kept.
