@@ -468,6 +468,46 @@ fn yields_items_before_the_first_error_then_stops() {
 }
 
 #[test]
+// `while let` on `next` is the point: the other ways of reading go through `fold`.
+#[allow(clippy::while_let_on_iterator)]
+fn fold_and_for_each_read_what_next_reads() {
+    let fields: [&[&[u8]]; 5] = [
+        &[b"a, b/1", b"", b" ,c"],
+        &[b"a, b, c;d, e", b"f"],
+        &[b"keep-alive", b"Upgrade"],
+        &[b"a/b/c"],
+        &[],
+    ];
+    for lines in fields {
+        let upgrade = || parse_upgrade(lines.iter().copied(), Config::RECIPIENT);
+        // `while let` calls `next` itself (`collect` would call `fold`).
+        let (mut it, mut by_next) = (upgrade(), Vec::new());
+        while let Some(p) = it.next() {
+            by_next.push(p.map(|p| p.to_string()));
+        }
+        let mut by_for_each = Vec::new();
+        upgrade().for_each(|p| by_for_each.push(p.map(|p| p.to_string())));
+        assert_eq!(by_for_each, by_next, "{lines:?}");
+        assert_eq!(upgrade().count(), by_next.len(), "{lines:?}");
+
+        let connection = || parse_connection(lines.iter().copied(), Config::RECIPIENT);
+        let (mut it, mut by_next) = (connection(), Vec::new());
+        while let Some(t) = it.next() {
+            by_next.push(t.map(|t| t.to_string()));
+        }
+        let by_fold = connection().fold(Vec::new(), |mut all, t| {
+            all.push(t.map(|t| t.to_string()));
+            all
+        });
+        assert_eq!(by_fold, by_next, "{lines:?}");
+    }
+    // After the first item, the fold reads the rest.
+    let mut it = parse_connection([&b"a, b"[..], b"c"], Config::RECIPIENT);
+    it.next();
+    assert_eq!(it.fold(0, |n, t| n + usize::from(t.is_ok())), 2);
+}
+
+#[test]
 fn validate_after_next_counts_only_what_is_left() {
     // Stopped inside a line: the rest of that line, then the next lines.
     let mut it = parse_upgrade([&b"a, b, c"[..], b"d/1, e"], Config::RECIPIENT);

@@ -39,12 +39,16 @@ impl WebSocketAccept {
     /// Computes the accept value for `key`, the `Sec-WebSocket-Key` value without surrounding
     /// whitespace. Any bytes are hashed; whether the key is valid is [`is_websocket_key`].
     pub fn from_key(key: &[u8]) -> Self {
-        let digest = Sha1::new()
-            .chain_update(key)
-            .chain_update(WEBSOCKET_GUID.as_bytes())
-            .finalize();
+        let digest = match <&[u8; 24]>::try_from(key) {
+            Ok(key) => digest_of_key_of_24_bytes(key),
+            Err(_) => Sha1::new()
+                .chain_update(key)
+                .chain_update(WEBSOCKET_GUID.as_bytes())
+                .finalize()
+                .into(),
+        };
         WebSocketAccept {
-            base64: encode_digest(&digest.into()),
+            base64: encode_digest(&digest),
         }
     }
 
@@ -119,9 +123,78 @@ pub(crate) fn profile(
     }
 }
 
+/// [`WEBSOCKET_GUID`] as bytes.
+const GUID: [u8; 36] = *b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/// The SHA-1 initial state (FIPS 180-4 section 5.3.1).
+const SHA1_INITIAL: [u32; 5] = [
+    0x6745_2301,
+    0xefcd_ab89,
+    0x98ba_dcfe,
+    0x1032_5476,
+    0xc3d2_e1f0,
+];
+
+/// The second SHA-1 block of a 60-byte message (FIPS 180-4 section 5.1.1): the padding's zero
+/// bytes, then the message length, 480 bits, as a 64-bit big-endian number.
+const SHA1_LAST_OF_60_BYTES: [u8; 64] = {
+    let mut block = [0; 64];
+    let [.., high, low] = &mut block;
+    [*high, *low] = (60u16 * 8).to_be_bytes();
+    block
+};
+
+/// The first SHA-1 block of a 24-byte key and the GUID, but for the key: 24 bytes left for it,
+/// the GUID, then the `1` bit that starts the padding, then zero bytes.
+// Evaluated only at compile time: an out-of-bounds index here fails the build, never a request.
+#[allow(clippy::indexing_slicing)]
+const SHA1_FIRST_OF_KEY_AND_GUID: [u8; 64] = {
+    let mut block = [0; 64];
+    let mut i = 0;
+    while i < GUID.len() {
+        block[24 + i] = GUID[i];
+        i += 1;
+    }
+    block[60] = 0x80;
+    block
+};
+
+/// The SHA-1 of a 24-byte key (every valid key: the base64 of 16 bytes) followed by
+/// [`WEBSOCKET_GUID`]: 60 bytes, whose padded form is two blocks, the second always the same, so
+/// they are compressed directly instead of through the hasher's buffer.
+fn digest_of_key_of_24_bytes(key: &[u8; 24]) -> [u8; 20] {
+    let mut first = SHA1_FIRST_OF_KEY_AND_GUID;
+    if let Some(room) = first.first_chunk_mut::<24>() {
+        *room = *key;
+    }
+    let mut state = SHA1_INITIAL;
+    sha1::compress(&mut state, &[first.into(), SHA1_LAST_OF_60_BYTES.into()]);
+    let mut digest = [0; 20];
+    for (bytes, word) in digest.chunks_exact_mut(4).zip(state) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_a_key_of_24_bytes_as_the_hasher_does() {
+        assert_eq!(GUID, WEBSOCKET_GUID.as_bytes());
+        let mut rng = upgrade_testkit::rng::SplitMix64::new(6455);
+        for _ in 0..2000 {
+            let mut key = [0; 24];
+            rng.fill(&mut key);
+            let streamed: [u8; 20] = Sha1::new()
+                .chain_update(key)
+                .chain_update(WEBSOCKET_GUID.as_bytes())
+                .finalize()
+                .into();
+            assert_eq!(digest_of_key_of_24_bytes(&key), streamed, "{key:?}");
+        }
+    }
 
     #[test]
     fn computes_the_rfc_6455_example() {
