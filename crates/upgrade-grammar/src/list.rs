@@ -87,18 +87,18 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
     /// same elements). A scanner stopped inside a line goes on with the walk.
     #[inline]
     pub(crate) fn validate(mut self) -> Result<usize, Error> {
+        if self.finished {
+            return Ok(0);
+        }
         let mut count = 0;
-        if !self.finished && !self.state.in_line {
-            while let Some(line) = self.lines.next() {
+        // The line that `line::count` refused, from which the walk reads.
+        let mut refused = None;
+        if !self.state.in_line {
+            for line in self.lines.by_ref() {
                 let state = &mut self.state;
                 let Some(counts) = line_counts(line, self.kind, self.config, state) else {
-                    let mut rest = core::iter::once(line).chain(&mut self.lines);
-                    self.finished = true;
-                    return (state.drive(&mut rest, self.kind, self.config, |_| {
-                        count += 1;
-                        ControlFlow::Continue(())
-                    }))
-                    .map(|_| count);
+                    refused = Some(line);
+                    break;
                 };
                 state.elements += counts.elements;
                 state.empty_elements += counts.empty_elements;
@@ -106,7 +106,9 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
                 count += counts.elements;
             }
         }
-        self.drive(|_| {
+        let mut rest = refused.into_iter().chain(&mut self.lines);
+        self.finished = true;
+        self.state.drive(&mut rest, self.kind, self.config, |_| {
             count += 1;
             ControlFlow::Continue(())
         })?;

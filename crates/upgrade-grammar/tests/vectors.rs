@@ -517,10 +517,21 @@ fn validate_after_next_counts_only_what_is_left() {
     let mut it = parse_connection([&b"a"[..], b"b, c"], Config::RECIPIENT);
     assert_eq!(it.next().unwrap().unwrap().as_str(), "a");
     assert_eq!(it.validate(), Ok(2));
-    // Stopped by an error: nothing is left, whatever lines follow.
+    // An error in the rest of the line stopped in comes before the lines after it.
+    let mut it = parse_upgrade([&b"a, b;"[..], b"d"], Config::RECIPIENT);
+    assert_eq!(it.next().unwrap().unwrap().to_string(), "a");
+    let err = it.validate().unwrap_err();
+    assert_eq!((err.kind(), err.line(), err.offset()), (ByteInvalid, 0, 4));
+    // Stopped by an error: nothing is left, whatever lines follow, whether the error was inside
+    // a line or at a whole line (one element past the bound).
     let mut it = parse_upgrade([&b"a, ;"[..], b"b, c"], Config::RECIPIENT);
     assert_eq!(it.next().unwrap().unwrap().to_string(), "a");
     assert!(it.next().unwrap().is_err());
+    assert_eq!(it.validate(), Ok(0));
+    let one = Config::RECIPIENT.with_max_elements(1);
+    let mut it = parse_connection([&b"a"[..], b"b", b"c"], one);
+    assert_eq!(it.next().unwrap().unwrap().as_str(), "a");
+    assert_eq!(it.next().unwrap().unwrap_err().kind(), ElementsTooMany);
     assert_eq!(it.validate(), Ok(0));
 }
 
