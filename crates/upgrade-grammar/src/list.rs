@@ -108,11 +108,11 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
         }
         let mut rest = refused.into_iter().chain(&mut self.lines);
         self.finished = true;
-        self.state.drive(&mut rest, self.kind, self.config, |_| {
+        let walked = self.state.drive(&mut rest, self.kind, self.config, |_| {
             count += 1;
             ControlFlow::Continue(())
-        })?;
-        Ok(count)
+        });
+        walked.map(|_| count)
     }
 
     /// Reads to the end and tells whether an element's name is `name`, ignoring ASCII case.
