@@ -4,9 +4,9 @@ use upgrade_testkit::reference::ref_is_tchar;
 
 use crate::input::Input;
 
-/// The lower bound of any validating parser: one pass over every byte of every line, looking
-/// each one up in a 256-entry `tchar` table (the reference parser's, built from the ABNF), with
-/// no list logic. Returns how many bytes are `tchar`, so that the pass cannot be optimised away.
+/// The lower bound of a validating parser that reads one byte at a time: one pass over every byte
+/// of every line, looking each one up in a 256-entry `tchar` table (the reference parser's, built
+/// from the ABNF), with no list logic. Returns how many bytes are `tchar`, so that the pass cannot be optimised away.
 ///
 /// # Examples
 ///
