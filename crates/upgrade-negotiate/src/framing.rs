@@ -295,6 +295,25 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_line_of_1_to_19_digits_directly() {
+        assert_eq!(digits(b"0"), Some(0));
+        assert_eq!(digits(b"45"), Some(45));
+        assert_eq!(digits(b"9"), Some(9));
+        assert_eq!(
+            digits(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        // Anything else is left to the reader of any line.
+        for line in [&b""[..], b" 45", b"45 ", b"4a", b"/", b":", b"12345678901234567890"] {
+            assert_eq!(digits(line), None, "{line:?}");
+        }
+        assert_eq!(
+            framing(&[("Content-Length", "45")]),
+            Ok(BodyFraming::ContentLength(45))
+        );
+    }
+
+    #[test]
     fn rejects_bad_or_conflicting_content_length() {
         for value in [
             "",
