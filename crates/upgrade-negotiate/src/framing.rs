@@ -304,7 +304,15 @@ mod tests {
             Some(9_999_999_999_999_999_999)
         );
         // Anything else is left to the reader of any line.
-        for line in [&b""[..], b" 45", b"45 ", b"4a", b"/", b":", b"12345678901234567890"] {
+        for line in [
+            &b""[..],
+            b" 45",
+            b"45 ",
+            b"4a",
+            b"/",
+            b":",
+            b"12345678901234567890",
+        ] {
             assert_eq!(digits(line), None, "{line:?}");
         }
         assert_eq!(
