@@ -1,6 +1,6 @@
 //! The request body that must be read before the new protocol starts, and `Expect`.
 
-use crate::headers::trim_ows;
+use crate::headers::{FieldLines, Fields, trim_ows};
 use crate::reason::Reason;
 
 /// How the request body is delimited under HTTP/1.1 (RFC 9112 section 6.3).
@@ -50,31 +50,34 @@ impl BodyFraming {
     }
 }
 
-/// The framing of a request body from the `Content-Length` and `Transfer-Encoding` lines.
-pub(crate) fn request_framing<'a>(
-    lengths: impl Iterator<Item = &'a [u8]>,
-    codings: impl Iterator<Item = &'a [u8]>,
+/// The framing of a request body from the `Content-Length` and `Transfer-Encoding` lines that
+/// `fields` kept of `headers`. A request without either, or with one `Content-Length` line of
+/// digits (almost every request), is framed from the slots alone, without reading a line again.
+pub(crate) fn request_framing<'s, H: FieldLines + ?Sized>(
+    fields: &Fields<'s>,
+    headers: &'s H,
 ) -> Result<BodyFraming, Reason> {
-    let (mut lengths, mut codings) = (lengths, codings);
-    match (lengths.next(), codings.next()) {
-        (Some(_), Some(_)) => Err(Reason::ContentLengthWithTransferEncoding),
-        (Some(first), None) => content_length(first, lengths).map(BodyFraming::ContentLength),
-        (None, Some(first)) => {
-            transfer_encoding(core::iter::once(first).chain(codings)).map(|()| BodyFraming::Chunked)
-        }
-        (None, None) => Ok(BodyFraming::None),
+    let (lengths, codings) = (&fields.content_length, &fields.transfer_encoding);
+    match (lengths.is_present(), codings.is_present()) {
+        (true, true) => Err(Reason::ContentLengthWithTransferEncoding),
+        (true, false) => match lengths.single() {
+            Ok(Some(line)) if let Some(length) = digits(line) => {
+                Ok(BodyFraming::ContentLength(length))
+            }
+            _ => content_length(lengths.lines(headers, "content-length"))
+                .map(BodyFraming::ContentLength),
+        },
+        (false, true) => transfer_encoding(codings.lines(headers, "transfer-encoding"))
+            .map(|()| BodyFraming::Chunked),
+        (false, false) => Ok(BodyFraming::None),
     }
 }
 
 /// RFC 9110 section 8.6: `Content-Length = 1*DIGIT`. A recipient may accept several lines or a
-/// list of identical values as that one value; anything else is invalid. `first` is the first
-/// line, `rest` the others.
-fn content_length<'a>(
-    first: &'a [u8],
-    rest: impl Iterator<Item = &'a [u8]>,
-) -> Result<u64, Reason> {
+/// list of identical values as that one value; anything else is invalid.
+fn content_length<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Result<u64, Reason> {
     let mut length = None;
-    for line in core::iter::once(first).chain(rest) {
+    for line in lines {
         let value = match digits(line) {
             Some(value) => value,
             None => line_length(line)?,
@@ -90,7 +93,7 @@ fn content_length<'a>(
 /// The value of a line that is only digits, 1 to 19 of them (which always fit in a `u64`): the
 /// line almost every request sends.
 #[inline]
-pub(crate) fn digits(line: &[u8]) -> Option<u64> {
+fn digits(line: &[u8]) -> Option<u64> {
     if line.is_empty() || line.len() > 19 {
         return None;
     }
@@ -265,13 +268,9 @@ pub(crate) fn expects_continue<'a>(mut lines: impl Iterator<Item = &'a [u8]>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::headers::FieldLines;
 
-    fn framing(headers: &[(&str, &str)]) -> Result<BodyFraming, Reason> {
-        request_framing(
-            headers.lines("content-length"),
-            headers.lines("transfer-encoding"),
-        )
+    fn framing<H: FieldLines + ?Sized>(headers: &H) -> Result<BodyFraming, Reason> {
+        request_framing(&Fields::read(headers), headers)
     }
 
     fn expects_continue<H: FieldLines + ?Sized>(headers: &H) -> bool {
@@ -421,7 +420,7 @@ mod tests {
         let mut value = b"gzip;p=\"".to_vec();
         value.extend_from_slice(inner);
         value.extend_from_slice(b"\", chunked");
-        request_framing(std::iter::empty(), std::iter::once(&value[..]))
+        framing(&[("Transfer-Encoding", &value[..])])
     }
 
     /// RFC 9110 section 5.6.4:
@@ -488,7 +487,7 @@ mod tests {
             b"gzip;p=\"a\\",
         ] {
             assert_eq!(
-                request_framing(std::iter::empty(), std::iter::once(value)),
+                framing(&[("Transfer-Encoding", value)]),
                 Err(Reason::TransferEncodingMalformed),
                 "{}",
                 value.escape_ascii()

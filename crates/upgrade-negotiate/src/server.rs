@@ -3,7 +3,7 @@
 use upgrade_grammar::{Config, Error, Protocol, Token, parse_connection, parse_upgrade};
 
 use crate::decision::{Decision, Outcome};
-use crate::framing::{BodyFraming, digits, expects_continue, request_framing};
+use crate::framing::{expects_continue, request_framing};
 use crate::headers::{FieldLines, Fields};
 use crate::host::host_verdict;
 use crate::message::{HttpVersion, RequestHead};
@@ -107,20 +107,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         return Decision::new(Outcome::Reject, Reason::Http2UpgradeForbidden, offers);
     }
 
-    let framing = match (
-        fields.content_length.single(),
-        fields.transfer_encoding.is_present(),
-    ) {
-        // The two usual cases: no body, or one `Content-Length` line of digits.
-        (Ok(None), false) => Ok(BodyFraming::None),
-        (Ok(Some(value)), false) if let Some(length) = digits(value) => {
-            Ok(BodyFraming::ContentLength(length))
-        }
-        _ => request_framing(
-            fields.content_length.lines(headers, "content-length"),
-            fields.transfer_encoding.lines(headers, "transfer-encoding"),
-        ),
-    };
+    let framing = request_framing(&fields, headers);
     // RFC 9110 section 10.1.1: an expectation in an HTTP/1.0 request is ignored.
     let interim_continue = version != HttpVersion::Http10
         && fields.expect.is_present()
