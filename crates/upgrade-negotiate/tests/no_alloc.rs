@@ -38,6 +38,21 @@ fn decide_and_write<const N: usize>(
     decision.outcome()
 }
 
+/// [`decide_and_write`] into a 256-byte stack buffer, counting the heap allocations meanwhile:
+/// how many there were, the outcome and the buffer.
+fn decide_counting(
+    request: &[u8],
+    offers: &[Protocol<'_>],
+    policy: &Policy,
+) -> (usize, Outcome, StackWriter<256>) {
+    let mut out = StackWriter::<256>::new();
+    let mut outcome = None;
+    let n = allocations_in(|| {
+        outcome = Some(decide_and_write(request, offers, policy, &mut out));
+    });
+    (n, outcome.unwrap(), out)
+}
+
 #[test]
 fn counting_allocator_sees_a_heap_allocation() {
     let n = allocations_in(|| {
@@ -52,12 +67,7 @@ fn negotiating_a_browser_websocket_handshake_allocates_nothing() {
         Protocol::parse(b"h2c").unwrap(),
         Protocol::parse(b"websocket").unwrap(),
     ];
-    let policy = Policy::default();
-    let mut out = StackWriter::<256>::new();
-    let mut outcome = Outcome::Continue;
-    let n = allocations_in(|| {
-        outcome = decide_and_write(CHROMIUM_WEBSOCKET, &offers, &policy, &mut out);
-    });
+    let (n, outcome, out) = decide_counting(CHROMIUM_WEBSOCKET, &offers, &Policy::default());
     assert_eq!(n, 0);
     assert_eq!(outcome, Outcome::Switch);
     assert_eq!(out.as_str(), SWITCH_WEBSOCKET);
@@ -69,12 +79,7 @@ fn negotiating_an_h2c_upgrade_allocates_nothing() {
         Protocol::parse(b"websocket").unwrap(),
         Protocol::parse(b"h2c").unwrap(),
     ];
-    let policy = Policy::default();
-    let mut out = StackWriter::<256>::new();
-    let mut outcome = Outcome::Continue;
-    let n = allocations_in(|| {
-        outcome = decide_and_write(CURL_H2C, &offers, &policy, &mut out);
-    });
+    let (n, outcome, out) = decide_counting(CURL_H2C, &offers, &Policy::default());
     assert_eq!(n, 0);
     assert_eq!(outcome, Outcome::Switch);
     assert_eq!(out.as_str(), SWITCH_H2C);
@@ -96,11 +101,7 @@ fn firefox_handshakes_page_loads_and_json_posts_allocate_nothing() {
         (CHROMIUM_PAGE_LOAD, Outcome::Continue, ""),
         (JSON_POST, Outcome::Continue, ""),
     ] {
-        let mut out = StackWriter::<256>::new();
-        let mut outcome = Outcome::Reject;
-        let n = allocations_in(|| {
-            outcome = decide_and_write(request, &offers, &policy, &mut out);
-        });
+        let (n, outcome, out) = decide_counting(request, &offers, &policy);
         assert_eq!(n, 0);
         assert_eq!(outcome, expected);
         assert!(out.as_str().starts_with(head));
