@@ -51,8 +51,13 @@ impl Window {
     /// The classes of 64 bytes.
     #[inline(always)]
     fn full(bytes: &[u8; WINDOW]) -> Window {
+        Window::of_blocks(bytes.as_chunks::<BLOCK>().0)
+    }
+
+    /// The classes of whole blocks, the first at bit 0.
+    #[inline(always)]
+    fn of_blocks(blocks: &[[u8; BLOCK]]) -> Window {
         let mut window = Window::default();
-        let (blocks, _) = bytes.as_chunks::<BLOCK>();
         for (k, block) in blocks.iter().enumerate() {
             window.add(classify(block), k * BLOCK);
         }
@@ -62,11 +67,8 @@ impl Window {
     /// The classes of the last bytes of a line, fewer than 64, which `line` ends with.
     #[inline(always)]
     fn last(bytes: &[u8], line: &[u8]) -> Window {
-        let mut window = Window::default();
         let (blocks, rest) = bytes.as_chunks::<BLOCK>();
-        for (k, block) in blocks.iter().enumerate() {
-            window.add(classify(block), k * BLOCK);
-        }
+        let mut window = Window::of_blocks(blocks);
         if rest.is_empty() {
             return window;
         }
