@@ -257,12 +257,19 @@ impl<'a> Scan<'a> {
 }
 
 /// Whether the request carries the `100-continue` expectation (RFC 9110 section 10.1.1),
-/// compared ignoring ASCII case, in any of its `Expect` field lines or list elements.
-pub(crate) fn expects_continue<'a>(mut lines: impl Iterator<Item = &'a [u8]>) -> bool {
-    lines.any(|line| {
-        line.split(|&b| b == b',')
-            .any(|element| trim_ows(element).eq_ignore_ascii_case(b"100-continue"))
-    })
+/// compared ignoring ASCII case, in any of the `Expect` field lines that `fields` kept of
+/// `headers` or any of their list elements. Without `Expect` (almost every request), the slot
+/// alone answers.
+pub(crate) fn expects_continue<'s, H: FieldLines + ?Sized>(
+    fields: &Fields<'s>,
+    headers: &'s H,
+) -> bool {
+    let expect = &fields.expect;
+    expect.is_present()
+        && expect.lines(headers, "expect").any(|line| {
+            line.split(|&b| b == b',')
+                .any(|element| trim_ows(element).eq_ignore_ascii_case(b"100-continue"))
+        })
 }
 
 #[cfg(test)]
@@ -274,7 +281,7 @@ mod tests {
     }
 
     fn expects_continue<H: FieldLines + ?Sized>(headers: &H) -> bool {
-        super::expects_continue(headers.lines("expect"))
+        super::expects_continue(&Fields::read(headers), headers)
     }
 
     #[test]

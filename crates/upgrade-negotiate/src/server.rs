@@ -109,9 +109,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
 
     let framing = request_framing(&fields, headers);
     // RFC 9110 section 10.1.1: an expectation in an HTTP/1.0 request is ignored.
-    let interim_continue = version != HttpVersion::Http10
-        && fields.expect.is_present()
-        && expects_continue(fields.expect.lines(headers, "expect"));
+    let interim_continue = version != HttpVersion::Http10 && expects_continue(&fields, headers);
     let reject = |reason: Reason| {
         Decision::new(Outcome::Reject, reason, offers).with_request(framing.ok(), interim_continue)
     };
