@@ -243,11 +243,12 @@ impl<'a> State<'a> {
     }
 
     /// An error at `rest`'s offset `at` in the current line.
-    #[cold]
-    #[inline(never)]
+    ///
+    /// The state's fields are passed on by value: no path takes the state's address, so it can
+    /// stay in registers through the walk.
+    #[inline(always)]
     fn error_at(&self, kind: ErrorKind, rest: &[u8], at: usize) -> Error {
-        let offset = self.line_len - rest.len() + at;
-        Error::new(kind, self.index, offset)
+        error_in_line(kind, self.index, self.line_len - rest.len() + at)
     }
 
     /// Accounts for one empty element ending where `rest` starts (its comma, or the line's end).
@@ -334,6 +335,13 @@ impl<'a> State<'a> {
             }
         }
     }
+}
+
+/// An error at `offset` in line `line`, out of the hot path.
+#[cold]
+#[inline(never)]
+fn error_in_line(kind: ErrorKind, line: usize, offset: usize) -> Error {
+    Error::new(kind, line, offset)
 }
 
 /// The counts of `line`, read by [`line::count`] for a scanner at `before`, or `None` when the
