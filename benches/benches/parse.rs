@@ -56,6 +56,9 @@ fn requests(c: &mut Criterion) {
             b.iter(|| request::httparse_negotiate(black_box(bytes), &offers))
         });
         if request.is_websocket() {
+            group.bench_function("httparse_accept", |b| {
+                b.iter(|| request::httparse_accept(black_box(bytes)))
+            });
             group.bench_function("tungstenite", |b| {
                 b.iter(|| peers::tungstenite(black_box(bytes)))
             });
