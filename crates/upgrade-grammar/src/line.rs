@@ -211,7 +211,10 @@ impl Reader {
 
 /// The elements of `line` read as a `kind` list, or `None` when it is not valid or has more
 /// than `elements_left` elements.
-#[inline]
+///
+/// Out of line, so that `validate()` around it is small enough to be inlined where it is
+/// called: there the scanner's state need not be handed over in memory.
+#[inline(never)]
 pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option<LineCounts> {
     let mut reader = Reader {
         kind,

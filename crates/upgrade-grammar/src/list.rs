@@ -85,7 +85,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
     /// first line it does not accept is read again, with the lines after it, by the element walk,
     /// which finds the error and its position (or, should `line::count` refuse a valid line, the
     /// same elements). A scanner stopped inside a line goes on with the walk.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn validate(mut self) -> Result<usize, Error> {
         if self.finished {
             return Ok(0);
