@@ -248,6 +248,7 @@ impl<'h, 'b> From<ParsedResponse<'h, 'b>> for ResponseHead<'h, [httparse::Header
 /// assert_eq!(decision.outcome(), Outcome::Switch);
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[inline]
 pub fn parse_request<'h, 'b>(
     bytes: &'b [u8],
     headers: &'h mut [httparse::Header<'b>],
@@ -256,10 +257,10 @@ pub fn parse_request<'h, 'b>(
     if !line.skip_empty_lines() {
         return Ok(Status::Partial);
     }
-    let Some(method) = line.until_space(is_tchar)? else {
+    let Some(method) = line.until_space(|bytes| prefix_len(bytes, is_tchar))? else {
         return Ok(Status::Partial);
     };
-    let Some(target) = line.until_space(|b| b.is_ascii_graphic())? else {
+    let Some(target) = line.until_space(graphic_prefix_len)? else {
         return Ok(Status::Partial);
     };
     let Some(version) = line.version()? else {
@@ -363,13 +364,10 @@ impl<'b> Line<'b> {
         }
     }
 
-    /// One or more bytes of `class`, then SP (consumed).
-    fn until_space(&mut self, class: impl Fn(u8) -> bool) -> Part<&'b [u8]> {
-        let len = self
-            .rest
-            .iter()
-            .position(|&b| !class(b))
-            .unwrap_or(self.rest.len());
+    /// One or more bytes of a class, then SP (consumed); `prefix_len` counts the bytes of the
+    /// class that start its argument.
+    fn until_space(&mut self, prefix_len: impl Fn(&[u8]) -> usize) -> Part<&'b [u8]> {
+        let len = prefix_len(self.rest);
         let (word, rest) = self.rest.split_at(len);
         match rest.first() {
             None => Ok(None),
@@ -458,6 +456,7 @@ impl<'b> Line<'b> {
     }
 
     /// The field lines and the empty line that ends the head; the head's length.
+    #[inline(always)]
     fn fields<'h>(
         &self,
         headers: &'h mut [httparse::Header<'b>],
@@ -474,6 +473,40 @@ impl<'b> Line<'b> {
 
 fn is_tchar(byte: u8) -> bool {
     upgrade_grammar::is_tchar(byte)
+}
+
+/// The number of leading bytes of `bytes` in `class`.
+fn prefix_len(bytes: &[u8], class: impl Fn(u8) -> bool) -> usize {
+    bytes.iter().position(|&b| !class(b)).unwrap_or(bytes.len())
+}
+
+/// `0x01` in every byte of a word.
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+/// `0x80` in every byte of a word.
+const HIGHS: u64 = ONES * 0x80;
+
+/// The number of leading visible ASCII bytes (`VCHAR`, 0x21 to 0x7E) of `bytes`: the bytes of a
+/// request target. Eight bytes at a time, then [`prefix_len`] for the last ones.
+///
+/// In each word, bit 7 of a byte is set in `below` when the byte is under 0x21 (subtracting
+/// 0x21 borrows) and in `above` when it is 0x7F or more (adding 1 reaches 0x80, or bit 7 was
+/// set). A borrow or carry crosses into the next byte only from a byte that is itself marked, so
+/// the lowest marked byte is exactly the first byte that is not visible ASCII.
+fn graphic_prefix_len(bytes: &[u8]) -> usize {
+    let (words, _) = bytes.as_chunks::<8>();
+    let mut at = 0;
+    for word in words {
+        let word = u64::from_le_bytes(*word);
+        let below = word.wrapping_sub(ONES * 0x21) & !word;
+        let above = word.wrapping_add(ONES) | word;
+        let marked = (below | above) & HIGHS;
+        if marked != 0 {
+            return at + (marked.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..).unwrap_or_default();
+    at + prefix_len(rest, |b| b.is_ascii_graphic())
 }
 
 /// The text of a start-line part already checked to be visible ASCII, so always all of it.
@@ -493,6 +526,30 @@ mod tests {
             }
             Status::Partial => Status::Partial,
         })
+    }
+
+    #[test]
+    fn graphic_prefix_len_stops_at_the_first_byte_that_is_not_visible_ascii() {
+        // Every byte value at every position of a target of up to 24 bytes, between visible
+        // bytes, with bytes of every value after it: the word-at-a-time reading must stop
+        // exactly where a byte-at-a-time reading does.
+        for len in 1..=24 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    for after in [0x00, 0x21, 0x7e, 0x7f, 0x80, 0xff] {
+                        let mut bytes = vec![b'a'; len];
+                        bytes[at] = byte;
+                        bytes[at + 1..].fill(after);
+                        let expected = prefix_len(&bytes, |b| b.is_ascii_graphic());
+                        assert_eq!(
+                            graphic_prefix_len(&bytes),
+                            expected,
+                            "{byte:#04x} at {at} of {len}, then {after:#04x}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
