@@ -386,14 +386,24 @@ impl<'b> Line<'b> {
             Some(&expected) => b == expected,
             None => at == 6 && b == b'.' || (at == 5 || at == 7) && b.is_ascii_digit(),
         };
-        for (at, &b) in self.rest.iter().take(8).enumerate() {
-            if !shape(b, at) {
-                return Err(invalid(httparse::Error::Version));
-            }
-        }
-        let Some((&[.., major, _, minor], rest)) = self.rest.split_first_chunk::<8>() else {
-            return Ok(None);
+        // The bytes of the shape that are always the same, and which they are.
+        const FIXED: u64 = u64::from_le_bytes(*b"HTTP/\0.\0");
+        const FIXED_BYTES: u64 = u64::from_le_bytes([0xff, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0]);
+        let Some((&version, rest)) = self.rest.split_first_chunk::<8>() else {
+            // Fewer than eight bytes: partial unless one of them is already wrong.
+            return if self.rest.iter().enumerate().all(|(at, &b)| shape(b, at)) {
+                Ok(None)
+            } else {
+                Err(invalid(httparse::Error::Version))
+            };
         };
+        let [.., major, _, minor] = version;
+        if u64::from_le_bytes(version) & FIXED_BYTES != FIXED
+            || !major.is_ascii_digit()
+            || !minor.is_ascii_digit()
+        {
+            return Err(invalid(httparse::Error::Version));
+        }
         self.rest = rest;
         match major {
             b'1' => Ok(Some(if minor == b'0' {
@@ -547,6 +557,32 @@ mod tests {
                             "{byte:#04x} at {at} of {len}, then {after:#04x}"
                         );
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn version_refuses_every_byte_out_of_its_shape_and_waits_for_the_rest() {
+        let good = *b"HTTP/1.1";
+        for at in 0..good.len() {
+            for byte in 0..=255u8 {
+                let mut bytes = good;
+                bytes[at] = byte;
+                let fits = byte == good[at] || (at == 5 || at == 7) && byte.is_ascii_digit();
+                for len in 0..=bytes.len() {
+                    let mut line = Line::new(&bytes[..len]);
+                    let got = line.version();
+                    let expected = match (fits || len <= at, len == bytes.len()) {
+                        (false, _) => Err(invalid(httparse::Error::Version)),
+                        (true, false) => Ok(None),
+                        (true, true) if at == 5 && byte != b'1' => {
+                            Err(HeadError::VersionUnsupported)
+                        }
+                        (true, true) if at == 7 && byte == b'0' => Ok(Some(HttpVersion::Http10)),
+                        (true, true) => Ok(Some(HttpVersion::Http11)),
+                    };
+                    assert_eq!(got, expected, "{byte:#04x} at {at}, first {len} bytes");
                 }
             }
         }
