@@ -386,24 +386,14 @@ impl<'b> Line<'b> {
             Some(&expected) => b == expected,
             None => at == 6 && b == b'.' || (at == 5 || at == 7) && b.is_ascii_digit(),
         };
-        // The bytes of the shape that are always the same, and which they are.
-        const FIXED: u64 = u64::from_le_bytes(*b"HTTP/\0.\0");
-        const FIXED_BYTES: u64 = u64::from_le_bytes([0xff, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0]);
-        let Some((&version, rest)) = self.rest.split_first_chunk::<8>() else {
-            // Fewer than eight bytes: partial unless one of them is already wrong.
-            return if self.rest.iter().enumerate().all(|(at, &b)| shape(b, at)) {
-                Ok(None)
-            } else {
-                Err(invalid(httparse::Error::Version))
-            };
-        };
-        let [.., major, _, minor] = version;
-        if u64::from_le_bytes(version) & FIXED_BYTES != FIXED
-            || !major.is_ascii_digit()
-            || !minor.is_ascii_digit()
-        {
-            return Err(invalid(httparse::Error::Version));
+        for (at, &b) in self.rest.iter().take(8).enumerate() {
+            if !shape(b, at) {
+                return Err(invalid(httparse::Error::Version));
+            }
         }
+        let Some((&[.., major, _, minor], rest)) = self.rest.split_first_chunk::<8>() else {
+            return Ok(None);
+        };
         self.rest = rest;
         match major {
             b'1' => Ok(Some(if minor == b'0' {
