@@ -5,18 +5,20 @@ const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 /// `0x80` in every byte of a word.
 const HIGHS: u64 = ONES * 0x80;
 
-/// Sets bit 5 (the ASCII case bit) of every byte of `word` that is an uppercase ASCII letter,
-/// and only of those: bytes at or above 0x80 and every other byte are left as they are.
+/// The ASCII case bit, 0x20, in every byte of a word.
+const CASE: u64 = ONES * 0x20;
+
+/// The case bit (0x20) of every byte of `word` that is an ASCII letter, of either case, and no
+/// other bit: bytes at or above 0x80 are not letters.
 #[inline(always)]
-fn lowercase_word(word: u64) -> u64 {
-    let low7 = word & !HIGHS;
-    // Bit 7 of each byte of `at_least_a` is set when that byte's low seven bits are >= 'A'; of
-    // `above_z` when they are > 'Z'. The additions cannot carry across bytes: each byte is at
-    // most 0x7f + 0x3f before the sum.
-    let at_least_a = low7 + ONES * u64::from(0x80 - b'A');
-    let above_z = low7 + ONES * u64::from(0x80 - b'Z' - 1);
-    let upper = at_least_a & !above_z & !word & HIGHS;
-    word | (upper >> 2)
+fn letter_case_bits(word: u64) -> u64 {
+    // With the case bit set, a letter is a byte from `a` to `z`. Bit 7 of each byte of
+    // `at_least_a` is set when that byte's low seven bits are >= 'a'; of `above_z` when they
+    // are > 'z'. The additions cannot carry across bytes: each byte is at most 0x7f + 0x1f.
+    let low7 = (word | CASE) & !HIGHS;
+    let at_least_a = low7 + ONES * u64::from(0x80 - b'a');
+    let above_z = low7 + ONES * u64::from(0x80 - b'z' - 1);
+    (at_least_a & !above_z & !word & HIGHS) >> 2
 }
 
 /// Whether `a` and `b` are equal when ASCII letters are compared without regard to case: the
@@ -62,10 +64,12 @@ fn eq_same_length(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Whether two words are equal once their uppercase ASCII letters are lowercased.
+/// Whether two words are equal once their uppercase ASCII letters are lowercased: each pair of
+/// bytes is equal, or differs in the case bit alone where `x`'s byte is a letter (and so `y`'s
+/// is the same letter in the other case).
 #[inline(always)]
 fn same_word(x: u64, y: u64) -> bool {
-    lowercase_word(x) == lowercase_word(y)
+    (x ^ y) & !letter_case_bits(x) == 0
 }
 
 /// The last eight bytes of `bytes` as a word, when it has eight.
@@ -97,15 +101,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lowercases_exactly_the_26_uppercase_letters_in_every_byte_position() {
+    fn marks_the_case_bit_of_exactly_the_52_letters_in_every_byte_position() {
         for b in 0..=255u8 {
-            for position in 0..8 {
-                let mut bytes = [b'a'; 8];
-                bytes[position] = b;
-                let got = lowercase_word(u64::from_ne_bytes(bytes)).to_ne_bytes();
-                let mut want = [b'a'; 8];
-                want[position] = b.to_ascii_lowercase();
-                assert_eq!(got, want, "byte {b:#04x} at {position}");
+            for filler in [b'a', b'Z', b'0', 0xff] {
+                for position in 0..8 {
+                    let mut bytes = [filler; 8];
+                    bytes[position] = b;
+                    let got = letter_case_bits(u64::from_ne_bytes(bytes)).to_ne_bytes();
+                    let want = bytes.map(|byte| if byte.is_ascii_alphabetic() { 0x20 } else { 0 });
+                    assert_eq!(got, want, "byte {b:#04x} at {position} among {filler:#04x}");
+                }
             }
         }
     }
