@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::message::{HttpVersion, RequestHead, ResponseHead};
+use crate::word::{HIGHS, ONES, first_marked};
 
 /// The result of reading a message head that may not have fully arrived: the shape of
 /// [`httparse::Status`].
@@ -480,11 +481,6 @@ fn prefix_len(bytes: &[u8], class: impl Fn(u8) -> bool) -> usize {
     bytes.iter().position(|&b| !class(b)).unwrap_or(bytes.len())
 }
 
-/// `0x01` in every byte of a word.
-const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-/// `0x80` in every byte of a word.
-const HIGHS: u64 = ONES * 0x80;
-
 /// The number of leading visible ASCII bytes (`VCHAR`, 0x21 to 0x7E) of `bytes`: the bytes of a
 /// request target. Eight bytes at a time, then [`prefix_len`] for the last ones.
 ///
@@ -501,7 +497,7 @@ fn graphic_prefix_len(bytes: &[u8]) -> usize {
         let above = word.wrapping_add(ONES) | word;
         let marked = (below | above) & HIGHS;
         if marked != 0 {
-            return at + (marked.trailing_zeros() / 8) as usize;
+            return at + first_marked(marked);
         }
         at += 8;
     }

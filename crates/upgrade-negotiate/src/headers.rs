@@ -1,5 +1,7 @@
 //! Reading the field lines of a message, whatever holds them.
 
+use crate::word::at_least;
+
 /// Read access to the header field lines of one message.
 ///
 /// RFC 9110 section 5.2 and 5.3: a field may arrive as several field lines; every line counts,
@@ -390,9 +392,7 @@ const fn half_at(bytes: &[u8], at: usize) -> Option<u64> {
 /// words of a field name read: its bytes are lowercase letters, digits and `-`, so the letters
 /// are the bytes at or above `a`, and the sums never carry (every byte is below `0x80`).
 const fn letter_bits(word: u64) -> u64 {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    let at_least_a = word + ONES * (0x80 - b'a' as u64);
-    (at_least_a & (ONES * 0x80)) >> 2
+    at_least(word, b'a') >> 2
 }
 
 /// Whether the message has at least one field line named `name`.

@@ -5,6 +5,7 @@ use core::net::Ipv6Addr;
 use crate::headers::{FieldLines, Repeated, single, trim_ows};
 use crate::message::HttpVersion;
 use crate::reason::Reason;
+use crate::word::{HIGHS, ONES, at_least, first_marked};
 
 /// Why a request breaks the `Host` rule, or `None` when it keeps it.
 ///
@@ -117,7 +118,7 @@ static REG_NAME: [bool; 256] = {
 /// reg-name = *( unreserved / pct-encoded / sub-delims )
 /// ```
 fn reg_name_end(value: &[u8]) -> Option<usize> {
-    let mut at = 0;
+    let mut at = plain_prefix_len(value);
     while let Some(&b) = value.get(at) {
         // The common case, a name without percent-encoding, is one table lookup per byte.
         if REG_NAME.get(usize::from(b)).copied().unwrap_or(false) {
@@ -135,6 +136,47 @@ fn reg_name_end(value: &[u8]) -> Option<usize> {
         }
     }
     Some(at)
+}
+
+/// The number of leading letters, digits, `-` and `.` of `value`, of which most host names are
+/// made, read eight bytes at a time; 0 when `value` is shorter than a word. Past the whole words,
+/// the last eight bytes are read as one word: its bytes already read are plain, so its first byte
+/// that is not is the first one after them.
+fn plain_prefix_len(value: &[u8]) -> usize {
+    let Some(last) = value.last_chunk::<8>() else {
+        return 0;
+    };
+    let (words, rest) = value.as_chunks::<8>();
+    let mut at = 0;
+    for word in words {
+        let marked = !plain_bits(u64::from_le_bytes(*word)) & HIGHS;
+        if marked != 0 {
+            return at + first_marked(marked);
+        }
+        at += 8;
+    }
+    if rest.is_empty() {
+        return at;
+    }
+    let marked = !plain_bits(u64::from_le_bytes(*last)) & HIGHS;
+    if marked == 0 {
+        value.len()
+    } else {
+        value.len() - 8 + first_marked(marked)
+    }
+}
+
+/// Bit 7 of each byte of `word` that is an ASCII letter, a digit, `-` or `.`, and no other bit.
+#[inline(always)]
+fn plain_bits(word: u64) -> u64 {
+    let low7 = word & !HIGHS;
+    // `-` and `.` are 0x2D and 0x2E, just below `/` and the digits.
+    let dash_dot = at_least(low7, b'-') & !at_least(low7, b'/');
+    let digit = at_least(low7, b'0') & !at_least(low7, b'9' + 1);
+    // With the case bit set, only the bytes of a letter are from `a` to `z`.
+    let folded = low7 | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    (dash_dot | digit | letter) & !word
 }
 
 const fn is_unreserved(b: u8) -> bool {
@@ -183,6 +225,45 @@ mod tests {
         assert!(is_host(b"aa%41b%42"));
         for host in [&b"a%4g"[..], b"a%g4", b"a%gg", b"a%4", b"a%"] {
             assert!(!is_host(host), "{}", host.escape_ascii());
+        }
+    }
+
+    #[test]
+    fn plain_bits_marks_exactly_letters_digits_dash_and_dot_in_every_position() {
+        for b in 0..=255u8 {
+            for filler in [b'a', b'.', b' ', 0x00, 0xff] {
+                for position in 0..8 {
+                    let mut bytes = [filler; 8];
+                    bytes[position] = b;
+                    let got = plain_bits(u64::from_le_bytes(bytes)).to_le_bytes();
+                    let want = bytes.map(|byte| {
+                        let plain = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.');
+                        if plain { 0x80 } else { 0 }
+                    });
+                    assert_eq!(got, want, "byte {b:#04x} at {position} among {filler:#04x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_prefix_len_stops_at_the_first_byte_not_plain_or_reads_none_under_a_word() {
+        for len in 0..30 {
+            for stop in 0..=len {
+                for b in 0..=255u8 {
+                    let mut value = vec![b'x'; len];
+                    if let Some(byte) = value.get_mut(stop) {
+                        *byte = b;
+                    }
+                    let plain = |byte: &u8| byte.is_ascii_alphanumeric() || b"-.".contains(byte);
+                    let want = if len < 8 {
+                        0
+                    } else {
+                        value.iter().position(|byte| !plain(byte)).unwrap_or(len)
+                    };
+                    assert_eq!(plain_prefix_len(&value), want, "{}", value.escape_ascii());
+                }
+            }
         }
     }
 

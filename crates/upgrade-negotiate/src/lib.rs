@@ -166,6 +166,7 @@ mod proxy;
 mod reason;
 mod server;
 mod websocket;
+mod word;
 
 #[cfg(feature = "http")]
 pub mod http;
