@@ -55,7 +55,7 @@ mod tests {
     use crate::{Answer, floor, headers, naive, ours};
 
     /// The answer to every input's task, worked out by hand from the input's definition.
-    const EXPECTED: [(&str, Answer); 17] = [
+    const EXPECTED: [(&str, Answer); 19] = [
         ("websocket", Answer::Listed(true)),
         ("websocket-mixed-case", Answer::Listed(true)),
         ("h2c", Answer::Listed(true)),
@@ -66,6 +66,8 @@ mod tests {
         ("close", Answer::Listed(false)),
         ("connection-has-upgrade", Answer::Listed(true)),
         ("upgrade-two-lines", Answer::Listed(true)),
+        ("websocket-validated", Answer::Count(1)),
+        ("keep-alive-validated", Answer::Count(1)),
         ("rfc9110-list", Answer::Count(4)),
         ("list-20", Answer::Count(20)),
         ("list-1k", Answer::Count(94)),

@@ -89,6 +89,10 @@ impl Input {
     ///   field lines, is `upgrade` listed;
     /// - `upgrade-two-lines`: `Upgrade: h2c` and `Upgrade: websocket` as two field lines, is
     ///   `websocket` listed;
+    /// - `websocket-validated`: `Upgrade: websocket`, counted, as a client checks the field of a
+    ///   101 response;
+    /// - `keep-alive-validated`: `Connection: keep-alive`, counted, as a proxy checks the field
+    ///   before it forwards a request;
     ///
     /// then lists, counted:
     ///
@@ -175,6 +179,20 @@ impl Input {
                 is_websocket,
                 recipient,
                 [b"h2c".to_vec(), b"websocket".to_vec()],
+            )?,
+            Input::new(
+                "websocket-validated",
+                upgrade,
+                Task::Count,
+                recipient,
+                line("websocket"),
+            )?,
+            Input::new(
+                "keep-alive-validated",
+                connection,
+                Task::Count,
+                recipient,
+                line("keep-alive"),
             )?,
             Input::new(
                 "rfc9110-list",
