@@ -64,27 +64,16 @@ impl Window {
         window
     }
 
-    /// The classes of the last bytes of a line, fewer than 64, which `line` ends with.
+    /// The classes of the last bytes of a line, fewer than 64, which `line` (a block or longer)
+    /// ends with: their whole blocks, then the line's last block, of which the bytes left are the
+    /// end.
     #[inline(always)]
-    fn last(bytes: &[u8], line: &[u8]) -> Window {
+    fn last(bytes: &[u8], line: &[u8; BLOCK]) -> Window {
         let (blocks, rest) = bytes.as_chunks::<BLOCK>();
         let mut window = Window::of_blocks(blocks);
-        if rest.is_empty() {
-            return window;
-        }
-        let shift = blocks.len() * BLOCK;
-        match line.last_chunk::<BLOCK>() {
-            // The last 16 bytes of the line, of which `rest` is the end.
-            Some(block) => window.add(classify(block).after(BLOCK - rest.len()), shift),
-            None => {
-                // A line shorter than a block, followed by zero bytes: they are `other`, and
-                // the caller keeps only the line's own bits.
-                let mut block = [0; BLOCK];
-                for (to, &from) in block.iter_mut().zip(rest) {
-                    *to = from;
-                }
-                window.add(classify(&block), shift);
-            }
+        if !rest.is_empty() {
+            let shift = blocks.len() * BLOCK;
+            window.add(classify(line).after(BLOCK - rest.len()), shift);
         }
         window
     }
@@ -209,13 +198,15 @@ impl Reader {
     }
 }
 
-/// The elements of `line` read as a `kind` list, or `None` when it is not valid or has more
-/// than `elements_left` elements.
+/// The elements of `line` read as a `kind` list, or `None` when it is not valid, has more than
+/// `elements_left` elements, or is shorter than a block: the element walk reads a line of a few
+/// bytes in less time than its bytes take to be copied into a block.
 ///
 /// Out of line, so that `validate()` around it is small enough to be inlined where it is
 /// called: there the scanner's state need not be handed over in memory.
 #[inline(never)]
 pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option<LineCounts> {
+    let last_block = line.last_chunk::<BLOCK>()?;
     let mut reader = Reader {
         kind,
         // The start of the line reads as a comma: an element may be empty before the first.
@@ -248,7 +239,7 @@ pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option
         reader.counts.empty_elements +=
             usize::from(reader.carry.comma != 0 || reader.carry.after_comma);
     } else {
-        reader.read(Window::last(last, line), last.len())?;
+        reader.read(Window::last(last, last_block), last.len())?;
     }
     let counts = reader.counts;
     if counts.elements == 0 && counts.empty_elements == 1 {
@@ -265,10 +256,11 @@ pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option
 #[cfg(test)]
 mod tests {
     use super::count;
+    use crate::block::BLOCK;
     use crate::list::ListKind;
     use crate::{Config, Error, Grammar, parse_connection, parse_upgrade};
 
-    /// What `validate()` (the line check, then the walk from the first line it refuses) and the
+    /// What `validate()` (the line check, and the walk on each line it does not take) and the
     /// iterator (the walk alone) say of `lines`.
     fn validated_and_walked(
         upgrade: bool,
@@ -322,11 +314,16 @@ mod tests {
                                 );
                             }
                         }
-                        // Where the walk accepts a line, `count` accepts it too, with the same
-                        // elements: the walk is only for errors.
+                        // Where the walk accepts a line of a block or more, `count` accepts it
+                        // too, with the same elements: the walk is only for errors. A shorter
+                        // line is left to the walk.
                         for (upgrade, kind) in
                             [(true, ListKind::Upgrade), (false, ListKind::Connection)]
                         {
+                            if line.len() < BLOCK {
+                                assert_eq!(count(line, kind, usize::MAX), None);
+                                continue;
+                            }
                             let unbounded = Config::RECIPIENT
                                 .with_max_elements(usize::MAX)
                                 .with_max_empty_elements(usize::MAX);

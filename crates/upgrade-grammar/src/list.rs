@@ -19,6 +19,7 @@
 use core::iter::FusedIterator;
 use core::ops::ControlFlow;
 
+use crate::block::BLOCK;
 use crate::config::{Config, Grammar};
 use crate::error::{Error, ErrorKind};
 use crate::line;
@@ -81,38 +82,47 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
 
     /// Reads to the end and returns the number of non-empty elements.
     ///
-    /// Whole lines are checked by [`line::count`], which keeps no state between elements; the
-    /// first line it does not accept is read again, with the lines after it, by the element walk,
-    /// which finds the error and its position (or, should `line::count` refuse a valid line, the
-    /// same elements). A scanner stopped inside a line goes on with the walk.
+    /// Whole lines are checked by [`line::count`], which keeps no state between elements; a
+    /// line it does not take (one shorter than a block, or one it refuses) is read by the element
+    /// walk, which finds the error and its position (or, should `line::count` refuse a valid
+    /// line, the same elements), and counting goes on with the next line. A scanner stopped
+    /// inside a line first finishes it with the walk.
     #[inline(always)]
     pub(crate) fn validate(mut self) -> Result<usize, Error> {
         if self.finished {
             return Ok(0);
         }
+        self.finished = true;
         let mut count = 0;
-        // The line that `line::count` refused, from which the walk reads.
-        let mut refused = None;
-        if !self.state.in_line {
-            for line in self.lines.by_ref() {
-                let state = &mut self.state;
-                let Some(counts) = line_counts(line, self.kind, self.config, state) else {
-                    refused = Some(line);
-                    break;
-                };
-                state.elements += counts.elements;
-                state.empty_elements += counts.empty_elements;
-                state.index += 1;
-                count += counts.elements;
+        // The line for the walk: none at first, which finishes a line the iterator stopped in.
+        let mut walked: Option<&'a [u8]> = None;
+        loop {
+            if walked.is_some() || self.state.in_line {
+                let mut line = walked.take().into_iter();
+                // The closure never breaks: the walk reads to the end of the line.
+                let _ = self.state.drive(&mut line, self.kind, self.config, |_| {
+                    count += 1;
+                    ControlFlow::Continue(())
+                })?;
+            }
+            let Some(line) = self.lines.next() else {
+                return Ok(count);
+            };
+            let state = &mut self.state;
+            match line_counts(line, self.kind, self.config, state) {
+                Some(counts) => {
+                    state.elements += counts.elements;
+                    state.empty_elements += counts.empty_elements;
+                    state.index += 1;
+                    count += counts.elements;
+                }
+                None if is_one_token(line) => {
+                    state.one_token_line(self.config)?;
+                    count += 1;
+                }
+                None => walked = Some(line),
             }
         }
-        let mut rest = refused.into_iter().chain(&mut self.lines);
-        self.finished = true;
-        let walked = self.state.drive(&mut rest, self.kind, self.config, |_| {
-            count += 1;
-            ControlFlow::Continue(())
-        });
-        walked.map(|_| count)
     }
 
     /// Reads to the end and tells whether an element's name is `name`, ignoring ASCII case.
@@ -183,11 +193,7 @@ impl<'a> State<'a> {
                 if name_len == line.len() && name_len != 0 {
                     // The line is one token, as most field lines are (`websocket`, `h2c`,
                     // `Upgrade`, `keep-alive`, `close`): one element, no OWS, no comma.
-                    self.elements += 1;
-                    if self.elements > config.max_elements() {
-                        return Err(Error::new(ErrorKind::ElementsTooMany, self.index, 0));
-                    }
-                    self.index += 1;
+                    self.one_token_line(config)?;
                     let element = Element {
                         name: line,
                         version: None,
@@ -240,6 +246,17 @@ impl<'a> State<'a> {
                 }
             }
         }
+    }
+
+    /// Accounts for a line that is one token, its one element.
+    #[inline(always)]
+    fn one_token_line(&mut self, config: Config) -> Result<(), Error> {
+        self.elements += 1;
+        if self.elements > config.max_elements() {
+            return Err(error_in_line(ErrorKind::ElementsTooMany, self.index, 0));
+        }
+        self.index += 1;
+        Ok(())
     }
 
     /// An error at `rest`'s offset `at` in the current line.
@@ -337,6 +354,12 @@ impl<'a> State<'a> {
     }
 }
 
+/// Whether `line` is one token, as most field lines are.
+#[inline(always)]
+fn is_one_token(line: &[u8]) -> bool {
+    !line.is_empty() && tchar_prefix_len(line) == line.len()
+}
+
 /// An error at `offset` in line `line`, out of the hot path.
 #[cold]
 #[inline(never)]
@@ -345,7 +368,8 @@ fn error_in_line(kind: ErrorKind, line: usize, offset: usize) -> Error {
 }
 
 /// The counts of `line`, read by [`line::count`] for a scanner at `before`, or `None` when the
-/// line is not valid or takes a count past its bound.
+/// line is not valid, takes a count past its bound, or is shorter than a block (which
+/// `line::count` leaves to the walk: the call is not made).
 #[inline(always)]
 fn line_counts(
     line: &[u8],
@@ -353,6 +377,9 @@ fn line_counts(
     config: Config,
     before: &State<'_>,
 ) -> Option<line::LineCounts> {
+    if line.len() < BLOCK {
+        return None;
+    }
     let elements_left = config.max_elements().saturating_sub(before.elements);
     let counts = line::count(line, kind, elements_left)?;
     let empty_left = match config.grammar() {
@@ -420,7 +447,7 @@ mod tests {
         let config = Config::RECIPIENT
             .with_max_elements(4)
             .with_max_empty_elements(2);
-        let line = b"a, , b/1,c";
+        let line = b"alpha, , beta/1,gamma";
         let counts = line::LineCounts {
             elements: 3,
             empty_elements: 1,
@@ -439,7 +466,7 @@ mod tests {
         let sender = Config::new(Grammar::Sender);
         assert_eq!(line_counts(line, upgrade, sender, &state(0, 0)), None);
         assert_eq!(
-            line_counts(b"a, b", upgrade, sender, &state(0, 0)).map(|c| c.elements),
+            line_counts(b"alpha, beta-gamma", upgrade, sender, &state(0, 0)).map(|c| c.elements),
             Some(2)
         );
         assert_eq!(
