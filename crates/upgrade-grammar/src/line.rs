@@ -64,16 +64,15 @@ impl Window {
         window
     }
 
-    /// The classes of the last bytes of a line, fewer than 64, which `line` (a block or longer)
-    /// ends with: their whole blocks, then the line's last block, of which the bytes left are the
-    /// end.
+    /// The classes of the last bytes of a line, fewer than 64: their whole blocks, then the
+    /// line's last block (the line is a block or longer), of which the bytes left are the end.
     #[inline(always)]
-    fn last(bytes: &[u8], line: &[u8; BLOCK]) -> Window {
+    fn last(bytes: &[u8], last_block: &[u8; BLOCK]) -> Window {
         let (blocks, rest) = bytes.as_chunks::<BLOCK>();
         let mut window = Window::of_blocks(blocks);
         if !rest.is_empty() {
             let shift = blocks.len() * BLOCK;
-            window.add(classify(line).after(BLOCK - rest.len()), shift);
+            window.add(classify(last_block).after(BLOCK - rest.len()), shift);
         }
         window
     }

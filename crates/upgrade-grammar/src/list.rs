@@ -116,10 +116,6 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
                     state.index += 1;
                     count += counts.elements;
                 }
-                None if is_one_token(line) => {
-                    state.one_token_line(self.config)?;
-                    count += 1;
-                }
                 None => walked = Some(line),
             }
         }
@@ -193,7 +189,11 @@ impl<'a> State<'a> {
                 if name_len == line.len() && name_len != 0 {
                     // The line is one token, as most field lines are (`websocket`, `h2c`,
                     // `Upgrade`, `keep-alive`, `close`): one element, no OWS, no comma.
-                    self.one_token_line(config)?;
+                    self.elements += 1;
+                    if self.elements > config.max_elements() {
+                        return Err(error_in_line(ErrorKind::ElementsTooMany, self.index, 0));
+                    }
+                    self.index += 1;
                     let element = Element {
                         name: line,
                         version: None,
@@ -246,17 +246,6 @@ impl<'a> State<'a> {
                 }
             }
         }
-    }
-
-    /// Accounts for a line that is one token, its one element.
-    #[inline(always)]
-    fn one_token_line(&mut self, config: Config) -> Result<(), Error> {
-        self.elements += 1;
-        if self.elements > config.max_elements() {
-            return Err(error_in_line(ErrorKind::ElementsTooMany, self.index, 0));
-        }
-        self.index += 1;
-        Ok(())
     }
 
     /// An error at `rest`'s offset `at` in the current line.
@@ -352,12 +341,6 @@ impl<'a> State<'a> {
             }
         }
     }
-}
-
-/// Whether `line` is one token, as most field lines are.
-#[inline(always)]
-fn is_one_token(line: &[u8]) -> bool {
-    !line.is_empty() && tchar_prefix_len(line) == line.len()
 }
 
 /// An error at `offset` in line `line`, out of the hot path.
