@@ -57,7 +57,7 @@ pub(crate) fn request_framing<'s, H: FieldLines + ?Sized>(
     fields: &Fields<'s>,
     headers: &'s H,
 ) -> Result<BodyFraming, Reason> {
-    let (lengths, codings) = (&fields.content_length, &fields.transfer_encoding);
+    let (lengths, codings) = (fields.content_length(), fields.transfer_encoding());
     match (lengths.is_present(), codings.is_present()) {
         (true, true) => Err(Reason::ContentLengthWithTransferEncoding),
         (true, false) => match lengths.single() {
@@ -264,7 +264,7 @@ pub(crate) fn expects_continue<'s, H: FieldLines + ?Sized>(
     fields: &Fields<'s>,
     headers: &'s H,
 ) -> bool {
-    let expect = &fields.expect;
+    let expect = fields.expect();
     expect.is_present()
         && expect.lines(headers, "expect").any(|line| {
             line.split(|&b| b == b',')

@@ -169,21 +169,23 @@ impl<'s, K: Iterator<Item = &'s [u8]>, A: Iterator<Item = &'s [u8]>> Iterator fo
 }
 
 /// The fields the server side reads, collected in one pass over the field lines
-/// ([`FieldLines::visit_lines`]), or one lookup per field where that pass is not offered.
-#[derive(Clone, Copy, Debug, Default)]
+/// ([`FieldLines::visit_lines`]), or one lookup per field where that pass is not offered: one
+/// slot per name of [`Fields::NAMES`], in that order.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields<'s> {
-    pub(crate) host: Slot<'s>,
-    pub(crate) upgrade: Slot<'s>,
-    pub(crate) connection: Slot<'s>,
-    pub(crate) content_length: Slot<'s>,
-    pub(crate) transfer_encoding: Slot<'s>,
-    pub(crate) expect: Slot<'s>,
-    pub(crate) websocket_version: Slot<'s>,
-    pub(crate) websocket_key: Slot<'s>,
-    pub(crate) http2_settings: Slot<'s>,
+    slots: [Slot<'s>; 9],
 }
 
 impl<'s> Fields<'s> {
+    /// Every slot empty, before the field lines are read: only the pointers and counts are
+    /// written.
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Fields {
+            slots: [Slot::default(); 9],
+        }
+    }
+
     /// The field names read, each with its slot.
     const NAMES: [&'static str; 9] = [
         "host",
@@ -213,27 +215,44 @@ impl<'s> Fields<'s> {
         ]
     };
 
-    /// For each name length up to 24, the first letters of the names read of that length, one
-    /// bit each at `letter & 0x1f` (the same for both cases of a letter). One lookup turns away
-    /// most field lines, which no rule reads; the few it lets through are compared in full.
-    const FIRST_LETTERS: [u32; 25] = {
-        let mut table = [0; 25];
+    /// One bit per length of the names read, at `length % 64`: one shift of a constant turns
+    /// away the field lines whose name has another length, which no rule reads.
+    const LENGTHS: u64 = {
+        let mut lengths = 0;
         let mut names: &[&str] = &Fields::NAMES;
         while let [name, rest @ ..] = names {
-            if let (Some((_, [letters, ..])), [first, ..]) =
-                (table.split_at_mut_checked(name.len()), name.as_bytes())
+            lengths |= 1 << (name.len() % 64);
+            names = rest;
+        }
+        lengths
+    };
+
+    /// For each [`hash`] of a name, the index in [`Fields::NAMES`] of the one name read with that
+    /// hash, or [`Fields::NONE`]: the names read have distinct hashes, which the build checks.
+    const BY_HASH: [u8; 32] = {
+        let mut table = [Fields::NONE; 32];
+        let mut names: &[&str] = &Fields::NAMES;
+        let mut index = 0;
+        while let [name, rest @ ..] = names {
+            if let [first, ..] = name.as_bytes()
+                && let Some((_, [slot, ..])) = table.split_at_mut_checked(hash(name.len(), *first))
             {
-                *letters |= 1 << (*first & 0x1f);
+                assert!(*slot == Fields::NONE, "two names read share a hash");
+                *slot = index;
             }
             names = rest;
+            index += 1;
         }
         table
     };
 
+    /// In [`Fields::BY_HASH`], no name read.
+    const NONE: u8 = u8::MAX;
+
     /// The fields of `headers`.
     #[cfg(test)]
     pub(crate) fn read<H: FieldLines + ?Sized>(headers: &'s H) -> Self {
-        let mut fields = Fields::default();
+        let mut fields = Fields::new();
         fields.fill(headers);
         fields
     }
@@ -259,42 +278,78 @@ impl<'s> Fields<'s> {
     }
 
     /// The slot of the field named `name` (ASCII-case-insensitively), if it is one read. The
-    /// many fields not read (`User-Agent`, `Accept`, `Cookie`, `Sec-Fetch-Mode`) mostly stop at
-    /// [`Fields::FIRST_LETTERS`]; for the others, the length and first letter pick the one
+    /// many fields not read (`User-Agent`, `Accept`, `Cookie`, `Sec-Fetch-Mode`) stop at
+    /// [`Fields::LENGTHS`] or at [`Fields::BY_HASH`]; for the others, the hash picks the one
     /// name to compare.
     #[inline]
     fn slot(&mut self, name: &[u8]) -> Option<&mut Slot<'s>> {
-        let &first = name.first()?;
-        let letters = Fields::FIRST_LETTERS.get(name.len()).copied().unwrap_or(0);
-        if letters & (1 << (first & 0x1f)) == 0 {
+        if Fields::LENGTHS >> (name.len() % 64) & 1 == 0 {
             return None;
         }
-        let first = Some(first.to_ascii_lowercase());
-        let [
-            host,
-            upgrade,
-            connection,
-            content_length,
-            transfer_encoding,
-            expect,
-            version,
-            key,
-            settings,
-        ] = &Fields::READ;
-        let (slot, expected): (&mut Slot<'s>, &Name) = match (name.len(), first) {
-            (4, Some(b'h')) => (&mut self.host, host),
-            (6, Some(b'e')) => (&mut self.expect, expect),
-            (7, Some(b'u')) => (&mut self.upgrade, upgrade),
-            (10, Some(b'c')) => (&mut self.connection, connection),
-            (14, Some(b'c')) => (&mut self.content_length, content_length),
-            (14, Some(b'h')) => (&mut self.http2_settings, settings),
-            (17, Some(b't')) => (&mut self.transfer_encoding, transfer_encoding),
-            (17, Some(b's')) => (&mut self.websocket_key, key),
-            (21, Some(b's')) => (&mut self.websocket_version, version),
-            _ => return None,
-        };
-        is_name(name, expected).then_some(slot)
+        let &first = name.first()?;
+        let index = Fields::BY_HASH
+            .get(hash(name.len(), first))
+            .map_or(usize::MAX, |&index| usize::from(index));
+        let expected = Fields::READ.get(index)?;
+        if is_name(name, expected) {
+            self.slots.get_mut(index)
+        } else {
+            None
+        }
     }
+
+    /// `Host`.
+    pub(crate) const fn host(&self) -> &Slot<'s> {
+        &self.slots[0]
+    }
+
+    /// `Upgrade`.
+    pub(crate) const fn upgrade(&self) -> &Slot<'s> {
+        &self.slots[1]
+    }
+
+    /// `Connection`.
+    pub(crate) const fn connection(&self) -> &Slot<'s> {
+        &self.slots[2]
+    }
+
+    /// `Content-Length`.
+    pub(crate) const fn content_length(&self) -> &Slot<'s> {
+        &self.slots[3]
+    }
+
+    /// `Transfer-Encoding`.
+    pub(crate) const fn transfer_encoding(&self) -> &Slot<'s> {
+        &self.slots[4]
+    }
+
+    /// `Expect`.
+    pub(crate) const fn expect(&self) -> &Slot<'s> {
+        &self.slots[5]
+    }
+
+    /// `Sec-WebSocket-Version`.
+    pub(crate) const fn websocket_version(&self) -> &Slot<'s> {
+        &self.slots[6]
+    }
+
+    /// `Sec-WebSocket-Key`.
+    pub(crate) const fn websocket_key(&self) -> &Slot<'s> {
+        &self.slots[7]
+    }
+
+    /// `HTTP2-Settings`.
+    pub(crate) const fn http2_settings(&self) -> &Slot<'s> {
+        &self.slots[8]
+    }
+}
+
+/// Where [`Fields::BY_HASH`] looks up a name of `len` bytes starting with `first`: the length
+/// plus the first byte, modulo 32. Both cases of a letter hash alike (they differ in bit 5 only),
+/// and the nine names read land on nine entries.
+#[inline(always)]
+const fn hash(len: usize, first: u8) -> usize {
+    len.wrapping_add(first as usize) % 32
 }
 
 /// A lowercase field name of 4 to 24 bytes, as [`is_name`] compares it: up to three words of
@@ -499,6 +554,51 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_field_line_fills_the_slot_of_its_name_and_no_other() {
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for name in Fields::NAMES.map(str::as_bytes) {
+            // Every byte value at every position of each name read, and the name one byte
+            // shorter and longer, or longer by 32 and 64 bytes (the same hash and length bit).
+            for at in 0..name.len() {
+                for b in 0..=255u8 {
+                    let mut other = name.to_vec();
+                    other[at] = b;
+                    names.push(other);
+                }
+            }
+            names.push(name[1..].to_vec());
+            names.push([name, b"s"].concat());
+            for more in [32, 64] {
+                names.push([name, &[b'-'; 64][..more]].concat());
+            }
+        }
+        // Every first byte at every length up to 130.
+        for len in 0..=130 {
+            for first in 0..=255u8 {
+                let mut name = vec![b'-'; len];
+                if let Some(b) = name.first_mut() {
+                    *b = first;
+                }
+                names.push(name);
+            }
+        }
+        for name in &names {
+            let mut fields = Fields::new();
+            if let Some(slot) = fields.slot(name) {
+                slot.push(b"v");
+            }
+            for (slot, expected) in fields.slots.iter().zip(Fields::NAMES) {
+                assert_eq!(
+                    slot.is_present(),
+                    name.eq_ignore_ascii_case(expected.as_bytes()),
+                    "{:?} in the slot of {expected}",
+                    String::from_utf8_lossy(name)
+                );
+            }
+        }
+    }
+
     /// Field lines that can only be looked up by name, as a parser of another crate may give.
     struct ByNameOnly<'a>(&'a [(&'a str, &'a str)]);
 
@@ -531,22 +631,22 @@ mod tests {
         let one_pass = Fields::read(&headers);
         let looked_up = Fields::read(&by_name);
         for fields in [one_pass, looked_up] {
-            let upgrade: Vec<&[u8]> = fields.upgrade.lines(&headers, "upgrade").collect();
+            let upgrade: Vec<&[u8]> = fields.upgrade().lines(&headers, "upgrade").collect();
             assert_eq!(upgrade, [&b"h2c"[..], b"websocket", b"foo"]);
-            assert_eq!(fields.host.single(), Ok(Some(&b"a"[..])));
-            assert_eq!(fields.websocket_key.single(), Ok(Some(&b"k"[..])));
-            assert_eq!(fields.websocket_version.single(), Err(Repeated));
-            assert_eq!(fields.http2_settings.single(), Ok(Some(&b""[..])));
+            assert_eq!(fields.host().single(), Ok(Some(&b"a"[..])));
+            assert_eq!(fields.websocket_key().single(), Ok(Some(&b"k"[..])));
+            assert_eq!(fields.websocket_version().single(), Err(Repeated));
+            assert_eq!(fields.http2_settings().single(), Ok(Some(&b""[..])));
             let lengths: Vec<&[u8]> = fields
-                .content_length
+                .content_length()
                 .lines(&headers, "content-length")
                 .collect();
             assert_eq!(lengths, [&b"1"[..]]);
-            assert!(fields.transfer_encoding.is_present() && fields.expect.is_present());
-            assert!(fields.connection.is_present());
+            assert!(fields.transfer_encoding().is_present() && fields.expect().is_present());
+            assert!(fields.connection().is_present());
         }
         let none = Fields::read(&[("Accept", "*/*")]);
-        assert!(!none.host.is_present() && none.host.single() == Ok(None));
+        assert!(!none.host().is_present() && none.host().single() == Ok(None));
     }
 
     /// Every line, in order, through [`FieldLines::visit_lines`], which says it made the pass.

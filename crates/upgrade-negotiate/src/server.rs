@@ -95,14 +95,14 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         return Decision::new(Outcome::Reject, Reason::RequestMalformed, offers);
     }
     // Every field the rules read, in one pass over the field lines.
-    let mut fields = Fields::default();
+    let mut fields = Fields::new();
     fields.fill(headers);
-    if let Some(reason) = host_verdict(fields.host.single(), version) {
+    if let Some(reason) = host_verdict(fields.host().single(), version) {
         return Decision::new(Outcome::Reject, reason, offers);
     }
     // Rule 2.
     if version == HttpVersion::Http2OrLater
-        && (fields.upgrade.is_present() || fields.connection.is_present())
+        && (fields.upgrade().is_present() || fields.connection().is_present())
     {
         return Decision::new(Outcome::Reject, Reason::Http2UpgradeForbidden, offers);
     }
@@ -123,7 +123,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     };
 
     // Rule 3.
-    if !fields.upgrade.is_present() {
+    if !fields.upgrade().is_present() {
         if version == HttpVersion::Http2OrLater {
             return Decision::new(Outcome::Continue, Reason::NoUpgradeField, offers)
                 .with_request(framing.ok(), interim_continue);
@@ -147,7 +147,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     let config = policy.config();
     // Rule 7, reading at once whether `HTTP2-Settings` is listed, for the h2c profile.
     let connection =
-        ConnectionOptionsRead::read(fields.connection.lines(headers, "connection"), config);
+        ConnectionOptionsRead::read(fields.connection().lines(headers, "connection"), config);
     match connection {
         Err(e) => return reject(Reason::ConnectionMalformed).with_error(e),
         Ok(options) if !options.upgrade => return carry_on(Reason::ConnectionMissingUpgrade),
@@ -155,7 +155,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     }
     let lists_settings = connection.is_ok_and(|options| options.http2_settings);
     // Rule 8, reading at once the offers each protocol matches, for rule 9.
-    let upgrade_lines = || fields.upgrade.lines(headers, "upgrade");
+    let upgrade_lines = || fields.upgrade().lines(headers, "upgrade");
     let asked = match Asked::read(upgrade_lines(), config, offers) {
         Err(e) => return reject(Reason::UpgradeMalformed).with_error(e),
         Ok(asked) if asked.count == 0 => return carry_on(Reason::UpgradeEmpty),
@@ -172,12 +172,12 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         let verdict = if offer.is_named(b"websocket") {
             websocket::profile(
                 method,
-                fields.websocket_version.single(),
-                fields.websocket_key.single(),
+                fields.websocket_version().single(),
+                fields.websocket_key().single(),
             )
             .map(|accept| decision.with_websocket_accept(accept))
         } else if offer.is_named(b"h2c") {
-            h2c::profile(fields.http2_settings.single(), lists_settings).map(|()| decision)
+            h2c::profile(fields.http2_settings().single(), lists_settings).map(|()| decision)
         } else {
             Ok(decision)
         };
