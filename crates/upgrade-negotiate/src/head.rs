@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::message::{HttpVersion, RequestHead, ResponseHead};
-use crate::word::{HIGHS, ONES, first_marked};
+use crate::word::{HIGHS, ONES, first_marked_in_words};
 
 /// The result of reading a message head that may not have fully arrived: the shape of
 /// [`httparse::Status`].
@@ -489,20 +489,18 @@ fn prefix_len(bytes: &[u8], class: impl Fn(u8) -> bool) -> usize {
 /// set). A borrow or carry crosses into the next byte only from a byte that is itself marked, so
 /// the lowest marked byte is exactly the first byte that is not visible ASCII.
 fn graphic_prefix_len(bytes: &[u8]) -> usize {
-    let (words, _) = bytes.as_chunks::<8>();
-    let mut at = 0;
-    for word in words {
-        let word = u64::from_le_bytes(*word);
+    let not_graphic = |word: u64| {
         let below = word.wrapping_sub(ONES * 0x21) & !word;
         let above = word.wrapping_add(ONES) | word;
-        let marked = (below | above) & HIGHS;
-        if marked != 0 {
-            return at + first_marked(marked);
+        (below | above) & HIGHS
+    };
+    match first_marked_in_words(bytes, not_graphic) {
+        Ok(at) => at,
+        Err(at) => {
+            let rest = bytes.get(at..).unwrap_or_default();
+            at + prefix_len(rest, |b| b.is_ascii_graphic())
         }
-        at += 8;
     }
-    let rest = bytes.get(at..).unwrap_or_default();
-    at + prefix_len(rest, |b| b.is_ascii_graphic())
 }
 
 /// The text of a start-line part already checked to be visible ASCII, so always all of it.

@@ -186,18 +186,34 @@ impl<'s> Fields<'s> {
         }
     }
 
-    /// The field names read, each with its slot.
-    const NAMES: [&'static str; 9] = [
-        "host",
-        "upgrade",
-        "connection",
-        "content-length",
-        "transfer-encoding",
-        "expect",
-        "sec-websocket-version",
-        "sec-websocket-key",
-        "http2-settings",
-    ];
+    /// The slot of each field read, which is its name's index in [`Fields::NAMES`].
+    const HOST: usize = 0;
+    const UPGRADE: usize = 1;
+    const CONNECTION: usize = 2;
+    const CONTENT_LENGTH: usize = 3;
+    const TRANSFER_ENCODING: usize = 4;
+    const EXPECT: usize = 5;
+    const WEBSOCKET_VERSION: usize = 6;
+    const WEBSOCKET_KEY: usize = 7;
+    const HTTP2_SETTINGS: usize = 8;
+
+    /// The field names read, each at the index of its slot. An index given twice leaves a name
+    /// empty, which [`Name::new`] refuses: the build fails.
+    // Evaluated only at compile time: an out-of-bounds index here fails the build.
+    #[allow(clippy::indexing_slicing)]
+    const NAMES: [&'static str; 9] = {
+        let mut names = [""; 9];
+        names[Fields::HOST] = "host";
+        names[Fields::UPGRADE] = "upgrade";
+        names[Fields::CONNECTION] = "connection";
+        names[Fields::CONTENT_LENGTH] = "content-length";
+        names[Fields::TRANSFER_ENCODING] = "transfer-encoding";
+        names[Fields::EXPECT] = "expect";
+        names[Fields::WEBSOCKET_VERSION] = "sec-websocket-version";
+        names[Fields::WEBSOCKET_KEY] = "sec-websocket-key";
+        names[Fields::HTTP2_SETTINGS] = "http2-settings";
+        names
+    };
 
     /// [`Fields::NAMES`] as [`is_name`] compares them.
     const READ: [Name; 9] = {
@@ -287,9 +303,8 @@ impl<'s> Fields<'s> {
             return None;
         }
         let &first = name.first()?;
-        let index = Fields::BY_HASH
-            .get(hash(name.len(), first))
-            .map_or(usize::MAX, |&index| usize::from(index));
+        // `Fields::NONE` is past the end of `READ`.
+        let index = usize::from(*Fields::BY_HASH.get(hash(name.len(), first))?);
         let expected = Fields::READ.get(index)?;
         if is_name(name, expected) {
             self.slots.get_mut(index)
@@ -300,47 +315,47 @@ impl<'s> Fields<'s> {
 
     /// `Host`.
     pub(crate) const fn host(&self) -> &Slot<'s> {
-        &self.slots[0]
+        &self.slots[Fields::HOST]
     }
 
     /// `Upgrade`.
     pub(crate) const fn upgrade(&self) -> &Slot<'s> {
-        &self.slots[1]
+        &self.slots[Fields::UPGRADE]
     }
 
     /// `Connection`.
     pub(crate) const fn connection(&self) -> &Slot<'s> {
-        &self.slots[2]
+        &self.slots[Fields::CONNECTION]
     }
 
     /// `Content-Length`.
     pub(crate) const fn content_length(&self) -> &Slot<'s> {
-        &self.slots[3]
+        &self.slots[Fields::CONTENT_LENGTH]
     }
 
     /// `Transfer-Encoding`.
     pub(crate) const fn transfer_encoding(&self) -> &Slot<'s> {
-        &self.slots[4]
+        &self.slots[Fields::TRANSFER_ENCODING]
     }
 
     /// `Expect`.
     pub(crate) const fn expect(&self) -> &Slot<'s> {
-        &self.slots[5]
+        &self.slots[Fields::EXPECT]
     }
 
     /// `Sec-WebSocket-Version`.
     pub(crate) const fn websocket_version(&self) -> &Slot<'s> {
-        &self.slots[6]
+        &self.slots[Fields::WEBSOCKET_VERSION]
     }
 
     /// `Sec-WebSocket-Key`.
     pub(crate) const fn websocket_key(&self) -> &Slot<'s> {
-        &self.slots[7]
+        &self.slots[Fields::WEBSOCKET_KEY]
     }
 
     /// `HTTP2-Settings`.
     pub(crate) const fn http2_settings(&self) -> &Slot<'s> {
-        &self.slots[8]
+        &self.slots[Fields::HTTP2_SETTINGS]
     }
 }
 

@@ -5,7 +5,7 @@ use core::net::Ipv6Addr;
 use crate::headers::{FieldLines, Repeated, single, trim_ows};
 use crate::message::HttpVersion;
 use crate::reason::Reason;
-use crate::word::{HIGHS, ONES, at_least, first_marked};
+use crate::word::{HIGHS, ONES, at_least, first_marked, first_marked_in_words};
 
 /// Why a request breaks the `Host` rule, or `None` when it keeps it.
 ///
@@ -146,19 +146,11 @@ fn plain_prefix_len(value: &[u8]) -> usize {
     let Some(last) = value.last_chunk::<8>() else {
         return 0;
     };
-    let (words, rest) = value.as_chunks::<8>();
-    let mut at = 0;
-    for word in words {
-        let marked = !plain_bits(u64::from_le_bytes(*word)) & HIGHS;
-        if marked != 0 {
-            return at + first_marked(marked);
-        }
-        at += 8;
-    }
-    if rest.is_empty() {
+    let not_plain = |word: u64| !plain_bits(word) & HIGHS;
+    if let Ok(at) = first_marked_in_words(value, not_plain) {
         return at;
     }
-    let marked = !plain_bits(u64::from_le_bytes(*last)) & HIGHS;
+    let marked = not_plain(u64::from_le_bytes(*last));
     if marked == 0 {
         value.len()
     } else {

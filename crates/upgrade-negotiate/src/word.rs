@@ -16,6 +16,27 @@ pub(crate) fn first_marked(marked: u64) -> usize {
     (marked.trailing_zeros() / 8) as usize
 }
 
+/// The index of the first byte of `bytes` that `marks` marks, reading the whole words of `bytes`
+/// one at a time; when no byte of them is marked, `Err` with the number of bytes they hold (the
+/// bytes after them are the caller's). `marks` sets bit 7 of each byte of a word that it marks,
+/// and only bits 7, with no carry or borrow from one byte it does not mark into the next.
+#[inline(always)]
+pub(crate) fn first_marked_in_words(
+    bytes: &[u8],
+    marks: impl Fn(u64) -> u64,
+) -> Result<usize, usize> {
+    let (words, _) = bytes.as_chunks::<8>();
+    let mut at = 0;
+    for word in words {
+        let marked = marks(u64::from_le_bytes(*word));
+        if marked != 0 {
+            return Ok(at + first_marked(marked));
+        }
+        at += 8;
+    }
+    Err(at)
+}
+
 /// Bit 7 of each byte of `low7` (whose bytes are all below 0x80) that is at least `low`: adding
 /// `0x80 - low` reaches 0x80 exactly from `low` on, and stays below 0x100.
 #[inline(always)]
