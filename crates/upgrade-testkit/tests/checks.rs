@@ -33,7 +33,13 @@ fn exchange<'a>(lines: &'a str, offers: &'a str) -> Exchange<'a> {
     Exchange {
         method: b"GET",
         version: HttpVersion::Http11,
-        lines: "Host: a".lines().chain(lines.lines()).map(line).collect(),
+        // `Host: a` first, unless the lines hold a `Host: ` of their own.
+        lines: (!lines.contains("Host: "))
+            .then_some("Host: a")
+            .into_iter()
+            .chain(lines.lines())
+            .map(line)
+            .collect(),
         offers: offers
             .split_whitespace()
             .map(|o| Protocol::parse(o.as_bytes()).unwrap())
@@ -108,7 +114,7 @@ fn negotiation_checks_fail_on_what_they_are_for() {
     type Check = fn(&Exchange<'_>, &Decision<'_>);
     let foo = "Upgrade: foo\nConnection: upgrade";
     // A request, the check, and another request that does not bear out the first's decision.
-    let rows: [(&str, Check, &str, &str); 4] = [
+    let rows: [(&str, Check, &str, &str); 5] = [
         (
             foo,
             check_switch_names_a_listed_offer,
@@ -125,7 +131,13 @@ fn negotiation_checks_fail_on_what_they_are_for() {
             foo,
             check_reason_holds,
             "Upgrade: foo\nConnection: upgrade\nhost: b",
-            "2 Host line(s), reason switched",
+            r#"Host lines ["a", "b"], reason switched"#,
+        ),
+        (
+            foo,
+            check_reason_holds,
+            "Host: [1::2::3]\nUpgrade: foo\nConnection: upgrade",
+            r#"Host lines ["[1::2::3]"], reason switched"#,
         ),
         (
             "Upgrade: foo\nConnection: close",

@@ -10,8 +10,9 @@ use std::fmt::Display;
 
 use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
-    BodyFraming, Decision, HttpVersion, Outcome, ParsedRequest, Policy, Preference, Reason, Status,
-    check_response, negotiate, parse_request, parse_response,
+    BodyFraming, Decision, HOP_BY_HOP_FIELDS, HttpVersion, Outcome, ParsedRequest, Policy,
+    Preference, Reason, Status, check_response, hop_by_hop, negotiate, parse_request,
+    parse_response,
 };
 
 use crate::lists::checks::check_lines;
@@ -20,6 +21,7 @@ use crate::reference::{RefItem, RefKind, RefOutcome, ref_is_tchar, reference_par
 use crate::requests::case::{
     Exchange, ListWriting, RequestCase, flip_case, profile, trim_ows, values,
 };
+use crate::requests::host::is_host_field_value;
 
 /// The request's list `name` of `kind`, read by the reference parser with the policy's grammar.
 fn list(exchange: &Exchange<'_>, kind: RefKind, name: &str) -> RefOutcome {
@@ -313,7 +315,9 @@ pub fn check_request_body(exchange: &Exchange<'_>, decision: &Decision<'_>) {
 /// (field lines by name, lists with the reference parser):
 ///
 /// - rule 1's `Host` verdicts come exactly when a request with a token method has several
-///   `Host` lines (HTTP/1.x), or none (HTTP/1.1), and the first applies before any other rule;
+///   `Host` lines (HTTP/1.x), none (HTTP/1.1), or one whose value is not `uri-host [ ":" port ]`
+///   ([`is_host_field_value`], RFC 3986's grammar spelled out), and the first applies before any
+///   other rule;
 /// - `http10-ignored` is an HTTP/1.0 request, `no-upgrade-field` has no `Upgrade` line,
 ///   `connection-missing-upgrade` has a valid `Connection` without the `upgrade` option
 ///   (compared ignoring ASCII case), `upgrade-empty` a valid `Upgrade` without protocols, and
@@ -326,18 +330,26 @@ pub fn check_reason_holds(exchange: &Exchange<'_>, decision: &Decision<'_>) {
     let reason = decision.reason();
     let method_is_token =
         !exchange.method.is_empty() && exchange.method.iter().all(|&b| ref_is_tchar(b));
-    let hosts = exchange.values("host").len();
-    let host_verdict = match exchange.version {
+    let hosts = exchange.values("host");
+    let host_verdict = match (exchange.version, hosts.as_slice()) {
         _ if !method_is_token => None,
-        HttpVersion::Http2OrLater => None,
-        _ if hosts > 1 => Some(Reason::HostRepeated),
-        HttpVersion::Http11 if hosts == 0 => Some(Reason::HostMissing),
+        (HttpVersion::Http2OrLater, _) => None,
+        (_, [_, _, ..]) => Some(Reason::HostRepeated),
+        (HttpVersion::Http11, []) => Some(Reason::HostMissing),
+        (_, [host]) if !is_host_field_value(trim_ows(host)) => Some(Reason::HostInvalid),
         _ => None,
     };
-    let host_reason = matches!(reason, Reason::HostRepeated | Reason::HostMissing);
+    let host_reason = matches!(
+        reason,
+        Reason::HostRepeated | Reason::HostMissing | Reason::HostInvalid
+    );
+    let shown = hosts.iter().map(|h| h.escape_ascii().to_string());
     judge.ensure(
         host_verdict.map_or(!host_reason, |want| want == reason),
-        format_args!("{hosts} Host line(s), reason {reason}"),
+        format_args!(
+            "Host lines {:?}, reason {reason}",
+            shown.collect::<Vec<_>>()
+        ),
     );
     let has = |name| !exchange.values(name).is_empty();
     let holds = match reason {
@@ -393,6 +405,63 @@ pub fn check_decision(exchange: &Exchange<'_>, decision: &Decision<'_>) {
     check_reason_holds(exchange, decision);
     check_response_head(exchange, decision);
     check_client_accepts_the_response(exchange, decision);
+}
+
+/// What a proxy forwarding the request drops ([`hop_by_hop`] with the exchange's policy) is what
+/// RFC 9110 section 7.6.1 names: [`HOP_BY_HOP_FIELDS`] and the options of `Connection`, read by
+/// the reference parser. The proxy refuses exactly the `Connection` the reference refuses, with
+/// its error (kind, line and offset); otherwise `names()` is the fixed fields, then each option
+/// that is not one of them, once, as first spelled, and `is_hop_by_hop` holds, ignoring ASCII
+/// case, for exactly those names: asked of every field name of the request, every name listed
+/// and their case-swapped spellings. `decision` is shown when the check fails.
+pub fn check_hop_by_hop(exchange: &Exchange<'_>, decision: &Decision<'_>) {
+    const INVARIANT: &str =
+        "a proxy drops the fixed hop-by-hop fields and every option of Connection, no other";
+    let judge = Judge(INVARIANT, exchange, decision);
+    let connection = list(exchange, RefKind::Connection, "connection");
+    let hop = match (
+        hop_by_hop(exchange.lines.as_slice(), &exchange.policy),
+        connection.error,
+    ) {
+        (Ok(hop), None) => hop,
+        (Err(e), Some(want)) => {
+            let got = (e.kind(), e.line(), e.offset());
+            let found = format_args!("refused with {got:?}, the reference with {want:?}");
+            return judge.ensure(got == want, found);
+        }
+        (Ok(_), Some(want)) => judge.fail(format_args!("accepted, the reference refused {want:?}")),
+        (Err(e), None) => judge.fail(format_args!("refused with {e}, the reference accepted")),
+    };
+    let mut expected: Vec<&[u8]> = HOP_BY_HOP_FIELDS.iter().map(|f| f.as_bytes()).collect();
+    for option in &connection.items {
+        if !expected
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&option.name))
+        {
+            expected.push(&option.name);
+        }
+    }
+    let names: Vec<&str> = hop.names().collect();
+    let listed: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
+    judge.ensure(
+        listed == expected,
+        format_args!("names {names:?}, expected {:?}", escaped(&expected)),
+    );
+    let asked = exchange.lines.iter().map(|(name, _)| *name).chain(names);
+    for name in asked {
+        for name in [name.to_owned(), flip_case(name, u64::MAX, 0)] {
+            let want = expected
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(name.as_bytes()));
+            let found = format_args!("is_hop_by_hop({name:?}) is {}", !want);
+            judge.ensure(hop.is_hop_by_hop(&name) == want, found);
+        }
+    }
+}
+
+/// Byte strings as escaped text, for failure messages.
+fn escaped(bytes: &[&[u8]]) -> Vec<String> {
+    bytes.iter().map(|b| b.escape_ascii().to_string()).collect()
 }
 
 /// Fails naming `invariant` and what was `found`, with two requests and their decisions.
@@ -527,14 +596,15 @@ pub fn check_every_policy(exchange: &Exchange<'_>) {
     }
 }
 
-/// Every invariant on a generated request: [`check_every_policy`] on the request as generated
-/// (lists arranged, names in the case `name_case` gives); header-name case, splitting and
+/// Every invariant on a generated request: [`check_every_policy`] and [`check_hop_by_hop`] on the
+/// request as generated (lists arranged, names in the case `name_case` gives); header-name case, splitting and
 /// empty-element invariance; every list check on its lists; and the request written on the
 /// wire and read by httparse ([`parse_request`]) getting the same decision.
 pub fn check_case(case: &RequestCase, name_case: u64) {
     let written = case.write(ListWriting::Arranged, name_case);
     let exchange = written.exchange();
     check_every_policy(&exchange);
+    check_hop_by_hop(&exchange, &exchange.negotiate());
     check_name_case_invariance(&case.write(ListWriting::Plain, 0).exchange(), name_case);
     // The request's lists through every list check, on the shapes requests have.
     let max_empty = upgrade_grammar::Config::DEFAULT_MAX_EMPTY_ELEMENTS;
@@ -571,7 +641,8 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
 /// panicking: a head that cannot be read gets the well-formed 400 of
 /// [`Decision::request_malformed`]; a head that can is negotiated with each server of
 /// [`RAW_OFFERS`] through [`check_every_policy`], gets the same decision read by httparse as
-/// from its field lines, and the same with the ASCII case of every field name swapped.
+/// from its field lines, and the same with the ASCII case of every field name swapped; and the
+/// fields a proxy would drop from it are the hop-by-hop ones ([`check_hop_by_hop`]).
 pub fn check_request_bytes(data: &[u8]) {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let parsed = match parse_request(data, &mut headers) {
@@ -596,6 +667,8 @@ pub fn check_request_bytes(data: &[u8]) {
         "the head is longer than the input: {head_len} > {}",
         data.len()
     );
+    let proxied = Exchange::parsed(&parsed, Vec::new(), Policy::new());
+    check_hop_by_hop(&proxied, &proxied.negotiate());
     for offers in RAW_OFFERS {
         let offers = offers
             .iter()

@@ -152,6 +152,31 @@ pub const MALFORMED_CONNECTIONS: &[&str] = &["up grade", "upgrade;", "\"upgrade\
 /// `Host` values.
 pub const HOSTS: &[&str] = &["example.com", "localhost:8080", ""];
 
+/// `Host` values of every form of RFC 3986's `uri-host [ ":" port ]`, and values that break it
+/// in each form (the last ten).
+pub const HOST_VALUES: &[&str] = &[
+    "example.com",
+    "localhost:8080",
+    "",
+    "192.0.2.1:80",
+    "[::1]:8080",
+    "[2001:db8::7]",
+    "[1:2:3:4:5:6:192.0.2.1]:",
+    "[v1.fe80::a+en1]",
+    "ex%41mple.com",
+    "sub.delims!$&'()*+,;=",
+    "[::1",
+    "[::1]x",
+    "[1::2::3]",
+    "[1:2:3:4:5:6:7:8:9]",
+    "[192.0.2.1]",
+    "[v1.]",
+    "ex%4mple",
+    "a b",
+    "a:80:81",
+    "user@example.com",
+];
+
 /// The longest value of a field outside the tables.
 const MAX_OTHER_VALUE_LEN: usize = 16;
 
@@ -276,7 +301,7 @@ const TEXT_FIELDS: [(&str, &[&str], Value); 9] = [
     }),
     ("Transfer-Encoding", TRANSFER_ENCODINGS, visible_text),
     ("Expect", EXPECTATIONS, visible_text),
-    ("Host", HOSTS, visible_text),
+    ("Host", HOST_VALUES, visible_text),
     ("Upgrade", MALFORMED_UPGRADES, visible_text_without_commas),
     (
         "Connection",
