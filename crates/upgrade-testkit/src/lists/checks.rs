@@ -10,7 +10,7 @@ use upgrade_grammar::{
 };
 
 use crate::lists::render::{Rendered, canonical};
-use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
+use crate::reference::{RefItem, RefKind, RefOutcome, ref_is_tchar, reference_parse};
 
 /// Splits raw bytes into field line values at `'\n'`.
 pub fn split_lines(data: &[u8]) -> Vec<&[u8]> {
@@ -60,11 +60,15 @@ fn fail(property: &str, kind: RefKind, lines: &[&[u8]], found: fmt::Arguments<'_
     )
 }
 
-/// Under both grammars with the given bounds, every check of [`check_one_grammar`]; and what
+/// [`check_parse_one`] on each line; under both grammars with the given bounds, every check of
+/// [`check_one_grammar`]; and what
 /// the sender grammar accepts, the recipient grammar accepts with the same items (the grammars
 /// differ only on empty elements, where the sender stops: the items the sender reads before
 /// any error are the first items the recipient reads).
 pub fn check_lines(kind: RefKind, lines: &[&[u8]], max_elements: usize, max_empty: usize) {
+    for line in lines {
+        check_parse_one(line);
+    }
     let [sender, recipient] = [Grammar::Sender, Grammar::Recipient].map(|grammar| {
         let config = Config::new(grammar).with_max_elements(max_elements);
         check_one_grammar(kind, lines, config.with_max_empty_elements(max_empty))
@@ -74,6 +78,52 @@ pub fn check_lines(kind: RefKind, lines: &[&[u8]], max_elements: usize, max_empt
         let found = format_args!("sender:    {sender}\n  recipient: {recipient}");
         let property = "the recipient grammar does not accept what the sender grammar accepts";
         fail(property, kind, lines, found);
+    }
+}
+
+/// The parsers of one value agree with the reference on `bytes`, errors included:
+/// [`Protocol::parse`] reads it as an `Upgrade` line of exactly one element under the sender
+/// grammar (a second element is [`ErrorKind::ElementsTooMany`], and a line with no element
+/// [`ErrorKind::TokenEmpty`] at the line's end); [`Token::parse`] takes it when it is one or more
+/// `tchar` and nothing else, and otherwise fails at its first other byte
+/// ([`ErrorKind::ByteInvalid`]), or at 0 when it is empty ([`ErrorKind::TokenEmpty`]).
+pub fn check_parse_one(bytes: &[u8]) {
+    let input = [bytes];
+    let error = |e: upgrade_grammar::Error| (e.kind(), e.line(), e.offset());
+    let config = Config::SENDER.with_max_elements(1);
+    let reference = reference_parse(RefKind::Upgrade, &input, config);
+    let expected = match (&reference.error, reference.items.as_slice()) {
+        (Some(e), _) => Err(*e),
+        (None, []) => Err((ErrorKind::TokenEmpty, 0, bytes.len())),
+        (None, [item]) => Ok(item.clone()),
+        (None, _) => unreachable!("the reference read two elements under a bound of one"),
+    };
+    let parsed = Protocol::parse(bytes)
+        .map(|p| RefItem::from(&p))
+        .map_err(error);
+    if parsed != expected {
+        let found = format_args!("Protocol::parse {parsed:?}, reference {expected:?}");
+        fail(
+            "Protocol::parse reads one protocol",
+            RefKind::Upgrade,
+            &input,
+            found,
+        );
+    }
+    let expected = match bytes.iter().position(|&b| !ref_is_tchar(b)) {
+        _ if bytes.is_empty() => Err((ErrorKind::TokenEmpty, 0, 0)),
+        Some(at) => Err((ErrorKind::ByteInvalid, 0, at)),
+        None => Ok(bytes),
+    };
+    let parsed = Token::parse(bytes).map(|t| t.as_bytes()).map_err(error);
+    if parsed != expected {
+        let found = format_args!("Token::parse {parsed:?}, expected {expected:?}");
+        fail(
+            "Token::parse reads one token",
+            RefKind::Connection,
+            &input,
+            found,
+        );
     }
 }
 
