@@ -11,7 +11,7 @@ use std::fmt::Display;
 use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
     BodyFraming, Decision, HOP_BY_HOP_FIELDS, HttpVersion, Outcome, ParsedRequest, Policy,
-    Preference, Reason, Status, check_response, hop_by_hop, negotiate, parse_request,
+    Preference, Reason, RequestHead, Status, check_response, hop_by_hop, negotiate, parse_request,
     parse_response,
 };
 
@@ -514,6 +514,31 @@ pub fn check_name_case_invariance(exchange: &Exchange<'_>, name_case: u64) {
     );
 }
 
+/// The request as hyper hands it to a server, an `http::HeaderMap` (names lowercased, the lines
+/// of one name in order, the names in an order of the map's own), gets the decision of its field
+/// lines. A request with a line that `http` refuses is not one hyper hands over, and is skipped.
+pub fn check_read_from_header_map(exchange: &Exchange<'_>) {
+    let mut map = http::HeaderMap::new();
+    for &(name, value) in &exchange.lines {
+        let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_bytes(value),
+        ) else {
+            return;
+        };
+        map.append(name, value);
+    }
+    let request = RequestHead::new(exchange.method, exchange.version, &map);
+    check_same_decision(
+        "the request as an http::HeaderMap gets the decision of its field lines",
+        (exchange, &exchange.negotiate()),
+        (
+            exchange,
+            &negotiate(request, &exchange.offers, &exchange.policy),
+        ),
+    );
+}
+
 /// The request read by httparse ([`parse_request`]) gets the decision of its field lines.
 fn check_read_by_httparse(exchange: &Exchange<'_>, parsed: &ParsedRequest<'_, '_>) {
     let read = Exchange::parsed(parsed, exchange.offers.clone(), exchange.policy);
@@ -596,15 +621,17 @@ pub fn check_every_policy(exchange: &Exchange<'_>) {
     }
 }
 
-/// Every invariant on a generated request: [`check_every_policy`] and [`check_hop_by_hop`] on the
-/// request as generated (lists arranged, names in the case `name_case` gives); header-name case, splitting and
-/// empty-element invariance; every list check on its lists; and the request written on the
-/// wire and read by httparse ([`parse_request`]) getting the same decision.
+/// Every invariant on a generated request: [`check_every_policy`], [`check_hop_by_hop`] and
+/// [`check_read_from_header_map`] on the request as generated (lists arranged, names in the case
+/// `name_case` gives); header-name case, splitting and empty-element invariance; every list
+/// check on its lists; and the request written on the wire and read by httparse
+/// ([`parse_request`]) getting the same decision.
 pub fn check_case(case: &RequestCase, name_case: u64) {
     let written = case.write(ListWriting::Arranged, name_case);
     let exchange = written.exchange();
     check_every_policy(&exchange);
     check_hop_by_hop(&exchange, &exchange.negotiate());
+    check_read_from_header_map(&exchange);
     check_name_case_invariance(&case.write(ListWriting::Plain, 0).exchange(), name_case);
     // The request's lists through every list check, on the shapes requests have.
     let max_empty = upgrade_grammar::Config::DEFAULT_MAX_EMPTY_ELEMENTS;
@@ -641,8 +668,9 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
 /// panicking: a head that cannot be read gets the well-formed 400 of
 /// [`Decision::request_malformed`]; a head that can is negotiated with each server of
 /// [`RAW_OFFERS`] through [`check_every_policy`], gets the same decision read by httparse as
-/// from its field lines, and the same with the ASCII case of every field name swapped; and the
-/// fields a proxy would drop from it are the hop-by-hop ones ([`check_hop_by_hop`]).
+/// from its field lines, as an `http::HeaderMap` ([`check_read_from_header_map`]), and the same
+/// with the ASCII case of every field name swapped; and the fields a proxy would drop from it
+/// are the hop-by-hop ones ([`check_hop_by_hop`]).
 pub fn check_request_bytes(data: &[u8]) {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let parsed = match parse_request(data, &mut headers) {
@@ -677,6 +705,7 @@ pub fn check_request_bytes(data: &[u8]) {
         let exchange = Exchange::parsed(&parsed, offers, Policy::new());
         check_every_policy(&exchange);
         check_read_by_httparse(&exchange, &parsed);
+        check_read_from_header_map(&exchange);
         check_name_case_invariance(&exchange, u64::MAX);
     }
 }
