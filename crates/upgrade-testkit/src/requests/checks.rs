@@ -518,16 +518,9 @@ pub fn check_name_case_invariance(exchange: &Exchange<'_>, name_case: u64) {
 /// of one name in order, the names in an order of the map's own), gets the decision of its field
 /// lines. A request with a line that `http` refuses is not one hyper hands over, and is skipped.
 pub fn check_read_from_header_map(exchange: &Exchange<'_>) {
-    let mut map = http::HeaderMap::new();
-    for &(name, value) in &exchange.lines {
-        let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_bytes(value),
-        ) else {
-            return;
-        };
-        map.append(name, value);
-    }
+    let Some(map) = header_map(exchange.lines.iter().copied()) else {
+        return;
+    };
     let request = RequestHead::new(exchange.method, exchange.version, &map);
     check_same_decision(
         "the request as an http::HeaderMap gets the decision of its field lines",
@@ -537,6 +530,19 @@ pub fn check_read_from_header_map(exchange: &Exchange<'_>) {
             &negotiate(request, &exchange.offers, &exchange.policy),
         ),
     );
+}
+
+/// Field lines (name, value) as the `http::HeaderMap` hyper would build of them, or `None` when
+/// `http` refuses a name or a value.
+pub fn header_map<'a>(
+    lines: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Option<http::HeaderMap> {
+    let mut map = http::HeaderMap::new();
+    for (name, value) in lines {
+        let name = http::HeaderName::from_bytes(name.as_bytes()).ok()?;
+        map.append(name, http::HeaderValue::from_bytes(value).ok()?);
+    }
+    Some(map)
 }
 
 /// The request read by httparse ([`parse_request`]) gets the decision of its field lines.

@@ -6,12 +6,14 @@
 
 use upgrade_grammar::Config;
 use upgrade_negotiate::{
-    ClientReason, HttpVersion, ParsedRequest, ParsedResponse, Policy, Status, WebSocketAccept,
-    check_response, parse_request, parse_response,
+    ClientReason, HttpVersion, ParsedRequest, ParsedResponse, Policy, RequestHead, ResponseHead,
+    Status, WebSocketAccept, check_response, parse_request, parse_response,
 };
 
 use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
 use crate::requests::case::{trim_ows, values};
+use crate::requests::checks::header_map;
+use crate::requests::host::is_host_field_value;
 
 fn list(headers: &[httparse::Header<'_>], kind: RefKind, name: &str) -> RefOutcome {
     reference_parse(kind, &named(headers, name), Config::RECIPIENT)
@@ -34,16 +36,19 @@ fn fail(invariant: &str, data: &[u8], head_len: usize, found: &str) -> ! {
 /// reads it) are the response. Inputs whose request or response head cannot be read are
 /// skipped. For every response, [`check_response`] never panics and:
 ///
-/// - valid and switched implies status 101 to an HTTP/1.1 request in an HTTP/1.1 response, a
-///   non-empty `Upgrade` whose protocols the request all offered (names ignoring ASCII case,
-///   versions exactly), `upgrade` in `Connection`, and for websocket exactly one
-///   `Sec-WebSocket-Accept` computed from the request's single key;
+/// - valid and switched implies status 101 to an HTTP/1.1 request with exactly one valid `Host`
+///   (RFC 3986's grammar, [`is_host_field_value`]) in an HTTP/1.1 response, a non-empty
+///   `Upgrade` whose protocols the request all offered (names ignoring ASCII case, versions
+///   exactly), `upgrade` in `Connection`, and for websocket exactly one `Sec-WebSocket-Accept`
+///   computed from the request's single key;
 /// - only a 101 switches, and an invalid response never does;
 /// - a valid 426 has a non-empty `Upgrade`; a malformed `Upgrade` is invalid whatever the
 ///   status;
 /// - [`ResponseCheck::protocols`](upgrade_negotiate::ResponseCheck::protocols) are the
 ///   response's `Upgrade` items;
-/// - the sender grammar, unless it finds a grammar error, gives the recipient's verdict.
+/// - the sender grammar, unless it finds a grammar error, gives the recipient's verdict;
+/// - the request and the response read as `http::HeaderMap`s, as a hyper client holds them, get
+///   the same verdict.
 pub fn check_response_bytes(data: &[u8]) {
     let mut request_headers = [httparse::EMPTY_HEADER; 32];
     let Ok(Status::Complete(request)) = parse_request(data, &mut request_headers) else {
@@ -109,6 +114,21 @@ fn check_pair(data: &[u8], request: &ParsedRequest<'_, '_>, response: &ParsedRes
     {
         fail(invariant);
     }
+    let as_map =
+        |headers: &[httparse::Header<'_>]| header_map(headers.iter().map(|h| (h.name, h.value)));
+    if let (Some(asked), Some(answered)) = (as_map(request.headers()), as_map(response.headers())) {
+        let request = RequestHead::new(request.method(), request.version(), &asked);
+        let response = ResponseHead::new(response.status(), response.version(), &answered);
+        let read = check_response(request, response, &Policy::new());
+        if (read.reason(), read.valid(), read.switched())
+            != (check.reason(), check.valid(), check.switched())
+        {
+            fail(&format!(
+                "read as http::HeaderMaps, the pair gets the same verdict; there: {}",
+                read.reason()
+            ));
+        }
+    }
 
     let sender = check_response(
         request,
@@ -140,6 +160,10 @@ fn switch_violation(
     }
     if upgrade.items.is_empty() {
         return Some("a switch has a non-empty Upgrade");
+    }
+    let hosts = named(request.headers(), "host");
+    if !matches!(hosts.as_slice(), [host] if is_host_field_value(trim_ows(host))) {
+        return Some("a switch answers a request with exactly one valid Host");
     }
     let offered = list(request.headers(), RefKind::Upgrade, "upgrade");
     if !offered.is_ok() {
