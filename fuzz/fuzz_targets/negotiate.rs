@@ -4,8 +4,9 @@
 //! negotiator: a switch names a protocol the client listed and the server offered, spelled as
 //! offered; HTTP/1.0, CONNECT and a missing `upgrade` option never switch; the preference order
 //! is honoured; every response passes the client check and is a well-formed head; name case,
-//! splitting lists, empty elements, reading the request back with httparse and as an
-//! `http::HeaderMap` never change the decision; a proxy drops exactly the hop-by-hop fields.
+//! splitting lists, empty elements, reading the request back with httparse, as an
+//! `http::HeaderMap` or by name only never change the decision; a proxy drops exactly the
+//! hop-by-hop fields.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| upgrade_testkit::targets::negotiate(data));

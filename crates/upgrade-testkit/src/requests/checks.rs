@@ -10,9 +10,9 @@ use std::fmt::Display;
 
 use upgrade_grammar::Protocol;
 use upgrade_negotiate::{
-    BodyFraming, Decision, HOP_BY_HOP_FIELDS, HttpVersion, Outcome, ParsedRequest, Policy,
-    Preference, Reason, RequestHead, Status, check_response, hop_by_hop, negotiate, parse_request,
-    parse_response,
+    BodyFraming, Decision, FieldLines, HOP_BY_HOP_FIELDS, HttpVersion, Outcome, ParsedRequest,
+    Policy, Preference, Reason, RequestHead, Status, check_response, hop_by_hop, negotiate,
+    parse_request, parse_response,
 };
 
 use crate::lists::checks::check_lines;
@@ -518,12 +518,34 @@ pub fn check_name_case_invariance(exchange: &Exchange<'_>, name_case: u64) {
 /// of one name in order, the names in an order of the map's own), gets the decision of its field
 /// lines. A request with a line that `http` refuses is not one hyper hands over, and is skipped.
 pub fn check_read_from_header_map(exchange: &Exchange<'_>) {
-    let Some(map) = header_map(exchange.lines.iter().copied()) else {
-        return;
-    };
-    let request = RequestHead::new(exchange.method, exchange.version, &map);
+    if let Some(map) = header_map(exchange.lines.iter().copied()) {
+        let invariant = "the request as an http::HeaderMap gets the decision of its field lines";
+        check_reading(invariant, exchange, &map);
+    }
+}
+
+/// The request held by a type that can only look its lines up by name (a [`FieldLines`] without
+/// `visit_lines`, as a caller's own may be) gets the decision of its field lines: the
+/// negotiator then reads each field by name instead of in one pass.
+pub fn check_read_by_name_only(exchange: &Exchange<'_>) {
+    let invariant = "the request read by name only gets the decision of its field lines";
+    check_reading(invariant, exchange, &ByNameOnly(&exchange.lines));
+}
+
+/// Field lines that can only be looked up by name.
+struct ByNameOnly<'x, 'a>(&'x [(&'a str, &'a [u8])]);
+
+impl FieldLines for ByNameOnly<'_, '_> {
+    fn lines<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.0.lines(name)
+    }
+}
+
+/// The exchange's request with its lines held by `headers` gets the decision of the exchange.
+fn check_reading<H: FieldLines + ?Sized>(invariant: &str, exchange: &Exchange<'_>, headers: &H) {
+    let request = RequestHead::new(exchange.method, exchange.version, headers);
     check_same_decision(
-        "the request as an http::HeaderMap gets the decision of its field lines",
+        invariant,
         (exchange, &exchange.negotiate()),
         (
             exchange,
@@ -627,9 +649,9 @@ pub fn check_every_policy(exchange: &Exchange<'_>) {
     }
 }
 
-/// Every invariant on a generated request: [`check_every_policy`], [`check_hop_by_hop`] and
-/// [`check_read_from_header_map`] on the request as generated (lists arranged, names in the case
-/// `name_case` gives); header-name case, splitting and empty-element invariance; every list
+/// Every invariant on a generated request: [`check_every_policy`], [`check_hop_by_hop`],
+/// [`check_read_from_header_map`] and [`check_read_by_name_only`] on the request as generated
+/// (lists arranged, names in the case `name_case` gives); header-name case, splitting and empty-element invariance; every list
 /// check on its lists; and the request written on the wire and read by httparse
 /// ([`parse_request`]) getting the same decision.
 pub fn check_case(case: &RequestCase, name_case: u64) {
@@ -638,6 +660,7 @@ pub fn check_case(case: &RequestCase, name_case: u64) {
     check_every_policy(&exchange);
     check_hop_by_hop(&exchange, &exchange.negotiate());
     check_read_from_header_map(&exchange);
+    check_read_by_name_only(&exchange);
     check_name_case_invariance(&case.write(ListWriting::Plain, 0).exchange(), name_case);
     // The request's lists through every list check, on the shapes requests have.
     let max_empty = upgrade_grammar::Config::DEFAULT_MAX_EMPTY_ELEMENTS;
@@ -674,7 +697,8 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
 /// panicking: a head that cannot be read gets the well-formed 400 of
 /// [`Decision::request_malformed`]; a head that can is negotiated with each server of
 /// [`RAW_OFFERS`] through [`check_every_policy`], gets the same decision read by httparse as
-/// from its field lines, as an `http::HeaderMap` ([`check_read_from_header_map`]), and the same
+/// from its field lines, as an `http::HeaderMap` ([`check_read_from_header_map`]) and by name
+/// only ([`check_read_by_name_only`]), and the same
 /// with the ASCII case of every field name swapped; and the fields a proxy would drop from it
 /// are the hop-by-hop ones ([`check_hop_by_hop`]).
 pub fn check_request_bytes(data: &[u8]) {
@@ -712,6 +736,7 @@ pub fn check_request_bytes(data: &[u8]) {
         check_every_policy(&exchange);
         check_read_by_httparse(&exchange, &parsed);
         check_read_from_header_map(&exchange);
+        check_read_by_name_only(&exchange);
         check_name_case_invariance(&exchange, u64::MAX);
     }
 }
