@@ -5,7 +5,7 @@
 //! offered; HTTP/1.0, CONNECT and a missing `upgrade` option never switch; the preference order
 //! is honoured; every response passes the client check and is a well-formed head; name case,
 //! splitting lists, empty elements, reading the request back with httparse, as an
-//! `http::HeaderMap` or by name only never change the decision; a proxy drops exactly the
+//! `http::Request` or by name only never change the decision; a proxy drops exactly the
 //! hop-by-hop fields.
 #![no_main]
 

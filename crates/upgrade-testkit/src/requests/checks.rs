@@ -8,7 +8,8 @@
 
 use std::fmt::Display;
 
-use upgrade_grammar::Protocol;
+use upgrade_grammar::http::{connection_from_headers, upgrade_from_headers};
+use upgrade_grammar::{Protocol, parse_connection, parse_upgrade};
 use upgrade_negotiate::{
     BodyFraming, Decision, FieldLines, HOP_BY_HOP_FIELDS, HttpVersion, Outcome, ParsedRequest,
     Policy, Preference, Reason, RequestHead, Status, check_response, hop_by_hop, negotiate,
@@ -514,14 +515,47 @@ pub fn check_name_case_invariance(exchange: &Exchange<'_>, name_case: u64) {
     );
 }
 
-/// The request as hyper hands it to a server, an `http::HeaderMap` (names lowercased, the lines
-/// of one name in order, the names in an order of the map's own), gets the decision of its field
-/// lines. A request with a line that `http` refuses is not one hyper hands over, and is skipped.
+/// The request as hyper hands it to a server, an `http::Request` whose `http::HeaderMap` holds
+/// the lines (names lowercased, the lines of one name in order, the names in an order of the
+/// map's own), gets the decision of its field lines; and the grammar reads `Upgrade` and
+/// `Connection` from the map (`upgrade_from_headers`, `connection_from_headers`) as from the
+/// lines. A request whose method or a line `http` refuses is not one hyper hands over, and is
+/// skipped.
 pub fn check_read_from_header_map(exchange: &Exchange<'_>) {
-    if let Some(map) = header_map(exchange.lines.iter().copied()) {
-        let invariant = "the request as an http::HeaderMap gets the decision of its field lines";
-        check_reading(invariant, exchange, &map);
+    let Some(headers) = header_map(exchange.lines.iter().copied()) else {
+        return;
+    };
+    let Ok(method) = http::Method::from_bytes(exchange.method) else {
+        return;
+    };
+    let config = exchange.policy.config();
+    let from_lines = |name| exchange.values(name).into_iter();
+    let read = [
+        (
+            upgrade_from_headers(&headers, config).validate(),
+            parse_upgrade(from_lines("upgrade"), config).validate(),
+        ),
+        (
+            connection_from_headers(&headers, config).validate(),
+            parse_connection(from_lines("connection"), config).validate(),
+        ),
+    ];
+    let decision = exchange.negotiate();
+    let judge = Judge(
+        "the grammar reads a HeaderMap as its lines",
+        exchange,
+        &decision,
+    );
+    for (from_map, from_lines) in read {
+        let found = format_args!("from the map {from_map:?}, from the lines {from_lines:?}");
+        judge.ensure(from_map == from_lines, found);
     }
+    let mut request = http::Request::new(());
+    *request.method_mut() = method;
+    *request.version_mut() = http_version(exchange.version);
+    *request.headers_mut() = headers;
+    let invariant = "the request as an http::Request gets the decision of its field lines";
+    check_reading(invariant, exchange, RequestHead::from(&request));
 }
 
 /// The request held by a type that can only look its lines up by name (a [`FieldLines`] without
@@ -529,7 +563,12 @@ pub fn check_read_from_header_map(exchange: &Exchange<'_>) {
 /// negotiator then reads each field by name instead of in one pass.
 pub fn check_read_by_name_only(exchange: &Exchange<'_>) {
     let invariant = "the request read by name only gets the decision of its field lines";
-    check_reading(invariant, exchange, &ByNameOnly(&exchange.lines));
+    let lines = ByNameOnly(&exchange.lines);
+    check_reading(
+        invariant,
+        exchange,
+        RequestHead::new(exchange.method, exchange.version, &lines),
+    );
 }
 
 /// Field lines that can only be looked up by name.
@@ -541,9 +580,12 @@ impl FieldLines for ByNameOnly<'_, '_> {
     }
 }
 
-/// The exchange's request with its lines held by `headers` gets the decision of the exchange.
-fn check_reading<H: FieldLines + ?Sized>(invariant: &str, exchange: &Exchange<'_>, headers: &H) {
-    let request = RequestHead::new(exchange.method, exchange.version, headers);
+/// `request`, the exchange's request held another way, gets the decision of the exchange.
+fn check_reading<H: FieldLines + ?Sized>(
+    invariant: &str,
+    exchange: &Exchange<'_>,
+    request: RequestHead<'_, H>,
+) {
     check_same_decision(
         invariant,
         (exchange, &exchange.negotiate()),
@@ -552,6 +594,15 @@ fn check_reading<H: FieldLines + ?Sized>(invariant: &str, exchange: &Exchange<'_
             &negotiate(request, &exchange.offers, &exchange.policy),
         ),
     );
+}
+
+/// `version` as the `http` crate spells it.
+pub fn http_version(version: HttpVersion) -> http::Version {
+    match version {
+        HttpVersion::Http10 => http::Version::HTTP_10,
+        HttpVersion::Http11 => http::Version::HTTP_11,
+        HttpVersion::Http2OrLater => http::Version::HTTP_2,
+    }
 }
 
 /// Field lines (name, value) as the `http::HeaderMap` hyper would build of them, or `None` when
@@ -697,7 +748,7 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
 /// panicking: a head that cannot be read gets the well-formed 400 of
 /// [`Decision::request_malformed`]; a head that can is negotiated with each server of
 /// [`RAW_OFFERS`] through [`check_every_policy`], gets the same decision read by httparse as
-/// from its field lines, as an `http::HeaderMap` ([`check_read_from_header_map`]) and by name
+/// from its field lines, as an `http::Request` ([`check_read_from_header_map`]) and by name
 /// only ([`check_read_by_name_only`]), and the same
 /// with the ASCII case of every field name swapped; and the fields a proxy would drop from it
 /// are the hop-by-hop ones ([`check_hop_by_hop`]).

@@ -6,13 +6,13 @@
 
 use upgrade_grammar::Config;
 use upgrade_negotiate::{
-    ClientReason, HttpVersion, ParsedRequest, ParsedResponse, Policy, RequestHead, ResponseHead,
-    Status, WebSocketAccept, check_response, parse_request, parse_response,
+    ClientReason, HttpVersion, ParsedRequest, ParsedResponse, Policy, Status, WebSocketAccept,
+    check_response, parse_request, parse_response,
 };
 
 use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
 use crate::requests::case::{trim_ows, values};
-use crate::requests::checks::header_map;
+use crate::requests::checks::{header_map, http_version};
 use crate::requests::host::is_host_field_value;
 
 fn list(headers: &[httparse::Header<'_>], kind: RefKind, name: &str) -> RefOutcome {
@@ -47,8 +47,8 @@ fn fail(invariant: &str, data: &[u8], head_len: usize, found: &str) -> ! {
 /// - [`ResponseCheck::protocols`](upgrade_negotiate::ResponseCheck::protocols) are the
 ///   response's `Upgrade` items;
 /// - the sender grammar, unless it finds a grammar error, gives the recipient's verdict;
-/// - the request and the response read as `http::HeaderMap`s, as a hyper client holds them, get
-///   the same verdict.
+/// - the request and the response read as an `http::Request` and an `http::Response`, as a hyper
+///   client holds them, get the same verdict.
 pub fn check_response_bytes(data: &[u8]) {
     let mut request_headers = [httparse::EMPTY_HEADER; 32];
     let Ok(Status::Complete(request)) = parse_request(data, &mut request_headers) else {
@@ -114,20 +114,13 @@ fn check_pair(data: &[u8], request: &ParsedRequest<'_, '_>, response: &ParsedRes
     {
         fail(invariant);
     }
-    let as_map =
-        |headers: &[httparse::Header<'_>]| header_map(headers.iter().map(|h| (h.name, h.value)));
-    if let (Some(asked), Some(answered)) = (as_map(request.headers()), as_map(response.headers())) {
-        let request = RequestHead::new(request.method(), request.version(), &asked);
-        let response = ResponseHead::new(response.status(), response.version(), &answered);
-        let read = check_response(request, response, &Policy::new());
-        if (read.reason(), read.valid(), read.switched())
-            != (check.reason(), check.valid(), check.switched())
-        {
-            fail(&format!(
-                "read as http::HeaderMaps, the pair gets the same verdict; there: {}",
-                read.reason()
-            ));
-        }
+    let verdict = (check.reason(), check.valid(), check.switched());
+    if let Some(read) = read_as_http(request, response)
+        && read != verdict
+    {
+        fail(&format!(
+            "read as an http::Request and an http::Response, the pair gets the same verdict; there: {read:?}"
+        ));
     }
 
     let sender = check_response(
@@ -147,6 +140,27 @@ fn check_pair(data: &[u8], request: &ParsedRequest<'_, '_>, response: &ParsedRes
             sender.reason()
         ));
     }
+}
+
+/// The client check's reason, `valid()` and `switched()` for the pair as a hyper client holds it,
+/// an `http::Request` and an `http::Response`; `None` when `http` refuses the method, the status
+/// or a line.
+fn read_as_http(
+    request: &ParsedRequest<'_, '_>,
+    response: &ParsedResponse<'_, '_>,
+) -> Option<(ClientReason, bool, bool)> {
+    let as_map =
+        |headers: &[httparse::Header<'_>]| header_map(headers.iter().map(|h| (h.name, h.value)));
+    let mut asked = http::Request::new(());
+    *asked.method_mut() = http::Method::from_bytes(request.method().as_bytes()).ok()?;
+    *asked.version_mut() = http_version(request.version());
+    *asked.headers_mut() = as_map(request.headers())?;
+    let mut answered = http::Response::new(());
+    *answered.status_mut() = http::StatusCode::from_u16(response.status()).ok()?;
+    *answered.version_mut() = http_version(response.version());
+    *answered.headers_mut() = as_map(response.headers())?;
+    let check = check_response(&asked, &answered, &Policy::new());
+    Some((check.reason(), check.valid(), check.switched()))
 }
 
 /// The invariant of a valid switch that the pair breaks, if any.
