@@ -61,13 +61,12 @@ fn fail(property: &str, kind: RefKind, lines: &[&[u8]], found: fmt::Arguments<'_
 }
 
 /// [`check_parse_one`] on each line; under both grammars with the given bounds, every check of
-/// [`check_one_grammar`]; and what
-/// the sender grammar accepts, the recipient grammar accepts with the same items (the grammars
-/// differ only on empty elements, where the sender stops: the items the sender reads before
-/// any error are the first items the recipient reads).
+/// [`check_one_grammar`]; and what the sender grammar accepts, the recipient grammar accepts
+/// with the same items (the grammars differ only on empty elements, where the sender stops: the
+/// items the sender reads before any error are the first items the recipient reads).
 pub fn check_lines(kind: RefKind, lines: &[&[u8]], max_elements: usize, max_empty: usize) {
     for line in lines {
-        check_parse_one(line);
+        check_parse_one(kind, line);
     }
     let [sender, recipient] = [Grammar::Sender, Grammar::Recipient].map(|grammar| {
         let config = Config::new(grammar).with_max_elements(max_elements);
@@ -86,8 +85,9 @@ pub fn check_lines(kind: RefKind, lines: &[&[u8]], max_elements: usize, max_empt
 /// grammar (a second element is [`ErrorKind::ElementsTooMany`], and a line with no element
 /// [`ErrorKind::TokenEmpty`] at the line's end); [`Token::parse`] takes it when it is one or more
 /// `tchar` and nothing else, and otherwise fails at its first other byte
-/// ([`ErrorKind::ByteInvalid`]), or at 0 when it is empty ([`ErrorKind::TokenEmpty`]).
-pub fn check_parse_one(bytes: &[u8]) {
+/// ([`ErrorKind::ByteInvalid`]), or at 0 when it is empty ([`ErrorKind::TokenEmpty`]). `kind`
+/// is the list the line came from, for the failure message.
+pub fn check_parse_one(kind: RefKind, bytes: &[u8]) {
     let input = [bytes];
     let error = |e: upgrade_grammar::Error| (e.kind(), e.line(), e.offset());
     let config = Config::SENDER.with_max_elements(1);
@@ -103,27 +103,20 @@ pub fn check_parse_one(bytes: &[u8]) {
         .map_err(error);
     if parsed != expected {
         let found = format_args!("Protocol::parse {parsed:?}, reference {expected:?}");
-        fail(
-            "Protocol::parse reads one protocol",
-            RefKind::Upgrade,
-            &input,
-            found,
-        );
+        fail("Protocol::parse reads one protocol", kind, &input, found);
     }
-    let expected = match bytes.iter().position(|&b| !ref_is_tchar(b)) {
-        _ if bytes.is_empty() => Err((ErrorKind::TokenEmpty, 0, 0)),
-        Some(at) => Err((ErrorKind::ByteInvalid, 0, at)),
-        None => Ok(bytes),
+    let expected = if bytes.is_empty() {
+        Err((ErrorKind::TokenEmpty, 0, 0))
+    } else {
+        match bytes.iter().position(|&b| !ref_is_tchar(b)) {
+            Some(at) => Err((ErrorKind::ByteInvalid, 0, at)),
+            None => Ok(bytes),
+        }
     };
     let parsed = Token::parse(bytes).map(|t| t.as_bytes()).map_err(error);
     if parsed != expected {
         let found = format_args!("Token::parse {parsed:?}, expected {expected:?}");
-        fail(
-            "Token::parse reads one token",
-            RefKind::Connection,
-            &input,
-            found,
-        );
+        fail("Token::parse reads one token", kind, &input, found);
     }
 }
 

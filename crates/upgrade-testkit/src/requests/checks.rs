@@ -702,9 +702,9 @@ pub fn check_every_policy(exchange: &Exchange<'_>) {
 
 /// Every invariant on a generated request: [`check_every_policy`], [`check_hop_by_hop`],
 /// [`check_read_from_header_map`] and [`check_read_by_name_only`] on the request as generated
-/// (lists arranged, names in the case `name_case` gives); header-name case, splitting and empty-element invariance; every list
-/// check on its lists; and the request written on the wire and read by httparse
-/// ([`parse_request`]) getting the same decision.
+/// (lists arranged, names in the case `name_case` gives); header-name case, splitting and
+/// empty-element invariance; every list check on its lists; and the request written on the
+/// wire and read by httparse ([`parse_request`]) getting the same decision.
 pub fn check_case(case: &RequestCase, name_case: u64) {
     let written = case.write(ListWriting::Arranged, name_case);
     let exchange = written.exchange();
@@ -748,10 +748,9 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
 /// panicking: a head that cannot be read gets the well-formed 400 of
 /// [`Decision::request_malformed`]; a head that can is negotiated with each server of
 /// [`RAW_OFFERS`] through [`check_every_policy`], gets the same decision read by httparse as
-/// from its field lines, as an `http::Request` ([`check_read_from_header_map`]) and by name
-/// only ([`check_read_by_name_only`]), and the same
-/// with the ASCII case of every field name swapped; and the fields a proxy would drop from it
-/// are the hop-by-hop ones ([`check_hop_by_hop`]).
+/// from its field lines, as an `http::Request` ([`check_read_from_header_map`]), by name only
+/// ([`check_read_by_name_only`]) and with the ASCII case of every field name swapped; and the
+/// fields a proxy would drop from it are the hop-by-hop ones ([`check_hop_by_hop`]).
 pub fn check_request_bytes(data: &[u8]) {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let parsed = match parse_request(data, &mut headers) {
