@@ -86,12 +86,14 @@ pub(crate) fn main(args: FuzzArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// The fuzz targets, in order: `upgrade_testkit::targets::TARGETS`, the one list that the fuzz
-/// glue, the corpus replay and this driver read. `fuzz/Cargo.toml` must declare a `[[bin]]`
-/// for each (cargo-fuzz builds from it); a test checks that it declares exactly these.
+/// The fuzz targets, in order: `upgrade_testkit::targets::TARGETS`, then the probe's
+/// `upgrade_probe::replay::TARGETS`, the lists that the fuzz glue, the corpus replay and this
+/// driver read. `fuzz/Cargo.toml` must declare a `[[bin]]` for each (cargo-fuzz builds from
+/// it); a test checks that it declares exactly these.
 pub(crate) fn targets() -> Result<Vec<String>, String> {
     Ok(upgrade_testkit::targets::TARGETS
         .iter()
+        .chain(upgrade_probe::replay::TARGETS)
         .map(|t| t.name.to_string())
         .collect())
 }

@@ -1,11 +1,16 @@
 //! One connection to the target, and a reader that sees its raw bytes, bounded in time and
 //! size.
 //!
-//! Every read waits at most until a deadline, and a connection never buffers more than
-//! [`MAX_RECEIVED`] bytes, so a silent server, an endless one, or one that resets gives an
+//! Every read waits at most until a deadline, and a connection never takes in more than
+//! [`Bounds::received`] bytes, so a silent server, an endless one, or one that resets gives a
 //! [`Stop`] rather than a hang. Responses are read to their end by their framing (RFC 9112
 //! section 6.3), so that a second request can follow on the same connection and no time is
 //! spent waiting for bytes that cannot come.
+//!
+//! The reader is generic over its [`Source`] of bytes: a socket here, a script of reads in the
+//! fuzz target `read_answers` ([`crate::replay`]), which holds it to the test kit's reference
+//! reader however the bytes are cut into reads. Every bound is checked against what was asked
+//! for, not against how much happened to arrive, so the cutting cannot change an answer.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -17,16 +22,31 @@ use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use crate::target::{Scheme, Target};
 use crate::tls;
 
-/// The most bytes one connection reads in all; an endless server stops here.
-pub(crate) const MAX_RECEIVED: usize = 1 << 20;
-/// The most bytes of one response head.
-pub(crate) const MAX_HEAD: usize = 64 << 10;
 /// The most field lines of one response head.
-const MAX_FIELDS: usize = 100;
+const MAX_FIELDS: usize = upgrade_testkit::reading::MAX_FIELDS;
 /// The most interim (1xx) responses before a final one.
-const MAX_INTERIMS: usize = 8;
+const MAX_INTERIMS: usize = upgrade_testkit::reading::MAX_INTERIMS;
 /// How much of what came back is kept for the report.
-const MAX_TRANSCRIPT: usize = 4 << 10;
+const MAX_TRANSCRIPT: usize = upgrade_testkit::reading::MAX_TRANSCRIPT;
+/// The longest wait: a longer timeout is cut to it, so that no deadline overflows `Instant`.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The size bounds of a connection's reader.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bounds {
+    /// The most bytes of one response head, and of one line of a chunked body.
+    pub(crate) head: usize,
+    /// The most bytes one connection reads in all; an endless server stops here.
+    pub(crate) received: usize,
+}
+
+impl Bounds {
+    /// The probe's bounds.
+    pub(crate) const DEFAULT: Bounds = Bounds {
+        head: 64 << 10,
+        received: 1 << 20,
+    };
+}
 
 /// Why a read ended without what was expected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,10 +101,12 @@ impl Head {
     }
 
     /// Parses the response head at the start of `bytes`: `Ok(None)` while it is incomplete.
-    pub(crate) fn parse(bytes: &[u8]) -> Result<Option<Head>, Stop> {
+    /// Only the first `bound` bytes are read: a head that does not end within them is
+    /// [`Stop::TooLarge`] as soon as they are there.
+    pub(crate) fn parse(bytes: &[u8], bound: usize) -> Result<Option<Head>, Stop> {
         let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
         let mut response = httparse::Response::new(&mut fields);
-        match response.parse(bytes) {
+        match response.parse(bytes.get(..bound).unwrap_or(bytes)) {
             Ok(httparse::Status::Complete(len)) => Ok(Some(Head {
                 minor: response.version.unwrap_or(1),
                 status: response.code.unwrap_or(0),
@@ -95,6 +117,7 @@ impl Head {
                     .collect(),
                 raw: bytes.get(..len).unwrap_or_default().to_vec(),
             })),
+            Ok(httparse::Status::Partial) if bytes.len() >= bound => Err(Stop::TooLarge),
             Ok(httparse::Status::Partial) => Ok(None),
             Err(_) => Err(Stop::Malformed),
         }
@@ -127,23 +150,39 @@ pub(crate) struct Answer {
     pub(crate) end: Result<Final, Stop>,
 }
 
-enum Stream {
+/// Where a connection's bytes come from.
+pub(crate) trait Source {
+    /// Reads into `chunk`, waiting at most `wait`: `Ok(0)` when the peer closed, an error of
+    /// kind `WouldBlock` or `TimedOut` when nothing came in time.
+    fn read_within(&mut self, chunk: &mut [u8], wait: Duration) -> io::Result<usize>;
+}
+
+/// A socket to the target, plain or TLS.
+pub(crate) enum Stream {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
-impl Stream {
-    fn tcp(&self) -> &TcpStream {
-        match self {
+impl Source for Stream {
+    fn read_within(&mut self, chunk: &mut [u8], wait: Duration) -> io::Result<usize> {
+        let tcp = match self {
             Stream::Plain(tcp) => tcp,
             Stream::Tls(tls) => tls.get_ref(),
+        };
+        // A socket error here is the connection failing, not a timeout.
+        tcp.set_read_timeout(Some(wait))
+            .map_err(|e| io::Error::new(io::ErrorKind::ConnectionReset, e))?;
+        match self {
+            Stream::Plain(tcp) => tcp.read(chunk),
+            Stream::Tls(tls) => tls.read(chunk),
         }
     }
 }
 
 /// One connection to the target, its unread bytes and a transcript of what came back.
-pub(crate) struct Conn {
-    stream: Stream,
+pub(crate) struct Conn<S = Stream> {
+    source: S,
+    bounds: Bounds,
     buf: Vec<u8>,
     received: usize,
     transcript: Vec<u8>,
@@ -154,7 +193,7 @@ pub(crate) struct Conn {
 #[derive(Debug)]
 pub(crate) struct ConnectError(pub(crate) String);
 
-impl Conn {
+impl Conn<Stream> {
     /// Connects to `target` (TLS with `tls` for `https://`), every step bounded by `timeout`.
     pub(crate) fn connect(
         target: &Target,
@@ -204,13 +243,38 @@ impl Conn {
             }
             _ => Stream::Plain(tcp),
         };
-        Ok(Conn {
-            stream,
+        Ok(Conn::new(stream, Bounds::DEFAULT, timeout))
+    }
+
+    /// Sends all of `bytes`.
+    pub(crate) fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match &mut self.source {
+            Stream::Plain(tcp) => tcp.write_all(bytes)?,
+            Stream::Tls(tls) => tls.write_all(bytes)?,
+        }
+        match &mut self.source {
+            Stream::Plain(tcp) => tcp.flush(),
+            Stream::Tls(tls) => tls.flush(),
+        }
+    }
+}
+
+impl<S: Source> Conn<S> {
+    /// A reader of `source`, every read bounded by `timeout` (at most a day) and `bounds`.
+    pub(crate) fn new(source: S, bounds: Bounds, timeout: Duration) -> Conn<S> {
+        Conn {
+            source,
+            bounds,
             buf: Vec::new(),
             received: 0,
             transcript: Vec::new(),
-            timeout,
-        })
+            timeout: timeout.min(MAX_TIMEOUT),
+        }
+    }
+
+    /// How many bytes of what came back the answers read so far have taken.
+    pub(crate) fn consumed(&self) -> usize {
+        self.received - self.buf.len()
     }
 
     /// A deadline `timeout` from now.
@@ -228,21 +292,9 @@ impl Conn {
         &self.transcript
     }
 
-    /// Sends all of `bytes`.
-    pub(crate) fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp.write_all(bytes)?,
-            Stream::Tls(tls) => tls.write_all(bytes)?,
-        }
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp.flush(),
-            Stream::Tls(tls) => tls.flush(),
-        }
-    }
-
     /// Reads once, waiting at most until `deadline`, and appends to the unread bytes.
     fn fill(&mut self, deadline: Instant) -> Result<(), Stop> {
-        if self.received >= MAX_RECEIVED {
+        if self.received >= self.bounds.received {
             return Err(Stop::TooLarge);
         }
         let now = Instant::now();
@@ -251,21 +303,16 @@ impl Conn {
         }
         // A zero read timeout means "block forever" to the OS: never pass one.
         let wait = (deadline - now).max(Duration::from_millis(1));
-        if self.stream.tcp().set_read_timeout(Some(wait)).is_err() {
-            return Err(Stop::Reset);
-        }
         let mut chunk = [0u8; 8192];
-        let room = (MAX_RECEIVED - self.received).min(chunk.len());
+        let room = (self.bounds.received - self.received).min(chunk.len());
         let Some(chunk) = chunk.get_mut(..room) else {
             return Err(Stop::TooLarge);
         };
-        let read = match &mut self.stream {
-            Stream::Plain(tcp) => tcp.read(chunk),
-            Stream::Tls(tls) => tls.read(chunk),
-        };
-        match read {
+        match self.source.read_within(chunk, wait) {
             Ok(0) => Err(Stop::Closed),
             Ok(n) => {
+                // A source that claims more than the room it was given is held to the room.
+                let n = n.min(chunk.len());
                 let bytes = chunk.get(..n).unwrap_or_default();
                 self.received += n;
                 self.buf.extend_from_slice(bytes);
@@ -305,7 +352,7 @@ impl Conn {
 
     /// Takes exactly `n` bytes.
     pub(crate) fn take(&mut self, n: usize, deadline: Instant) -> Result<Vec<u8>, Stop> {
-        if n > MAX_RECEIVED {
+        if n > self.bounds.received {
             return Err(Stop::TooLarge);
         }
         while self.buf.len() < n {
@@ -315,10 +362,12 @@ impl Conn {
         Ok(std::mem::replace(&mut self.buf, rest))
     }
 
-    /// Takes one line ending in CRLF (or LF), without its ending.
+    /// Takes one line ending in CRLF (or LF), without its ending. A line longer than the head
+    /// bound, its ending included, is [`Stop::TooLarge`].
     fn take_line(&mut self, deadline: Instant) -> Result<Vec<u8>, Stop> {
         loop {
-            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+            let window = self.buf.get(..self.bounds.head).unwrap_or(&self.buf);
+            if let Some(end) = window.iter().position(|&b| b == b'\n') {
                 let mut line = self.take(end + 1, deadline)?;
                 line.pop();
                 if line.last() == Some(&b'\r') {
@@ -326,7 +375,7 @@ impl Conn {
                 }
                 return Ok(line);
             }
-            if self.buf.len() > MAX_HEAD {
+            if self.buf.len() >= self.bounds.head {
                 return Err(Stop::TooLarge);
             }
             self.fill(deadline)?;
@@ -340,18 +389,11 @@ impl Conn {
             if self.buf.get(..prefix) != b"HTTP/".get(..prefix) {
                 return Err(Stop::NotHttp);
             }
-            if prefix == 5 {
-                match Head::parse(&self.buf) {
-                    Ok(Some(head)) => {
-                        self.buf.drain(..head.raw.len().min(self.buf.len()));
-                        return Ok(head);
-                    }
-                    Ok(None) => {}
-                    Err(stop) => return Err(stop),
-                }
-            }
-            if self.buf.len() > MAX_HEAD {
-                return Err(Stop::TooLarge);
+            if prefix == 5
+                && let Some(head) = Head::parse(&self.buf, self.bounds.head)?
+            {
+                self.buf.drain(..head.raw.len().min(self.buf.len()));
+                return Ok(head);
             }
             self.fill(deadline)?;
         }
@@ -393,24 +435,32 @@ impl Conn {
 
     /// Reads the body of a final response by its framing (RFC 9112 section 6.3).
     fn read_body(&mut self, head: &Head, method: &str, deadline: Instant) -> Result<Vec<u8>, Stop> {
-        if head.status < 200 || head.status == 204 || head.status == 304 || method == "HEAD" {
+        // A status outside 100 to 599 is read as a 5xx (RFC 9110 section 15), with a body.
+        if matches!(head.status, 100..=199 | 204 | 304) || method == "HEAD" {
             return Ok(Vec::new());
         }
-        if let Some(codings) = head.values("transfer-encoding").last() {
-            let last = codings.rsplit(|&b| b == b',').next().unwrap_or_default();
-            if last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
+        if head.has("transfer-encoding") {
+            // The last coding of all the lines, empty list elements skipped (RFC 9110 section
+            // 5.6.1): chunked only when it is `chunked` (RFC 9112 section 6.3).
+            let last = head
+                .values("transfer-encoding")
+                .flat_map(|v| v.split(|&b| b == b','))
+                .map(trim_ows)
+                .filter(|coding| !coding.is_empty())
+                .last();
+            if last.is_some_and(|coding| coding.eq_ignore_ascii_case(b"chunked")) {
                 return self.read_chunked(deadline);
             }
             return self.read_to_close(deadline);
         }
         let mut lengths = head
             .values("content-length")
-            .flat_map(|v| v.split(|&b| b == b','));
+            .flat_map(|v| v.split(|&b| b == b','))
+            .map(trim_ows);
         match lengths.next() {
             None => self.read_to_close(deadline),
             Some(first) => {
-                let first = first.trim_ascii();
-                if lengths.any(|other| other.trim_ascii() != first) {
+                if lengths.any(|other| other != first) {
                     return Err(Stop::Malformed);
                 }
                 let length = std::str::from_utf8(first)
@@ -427,14 +477,12 @@ impl Conn {
         let mut body = Vec::new();
         loop {
             let line = self.take_line(deadline)?;
-            let size = line
-                .split(|&b| b == b';')
-                .next()
-                .unwrap_or_default()
-                .trim_ascii();
+            // `chunk-size [ chunk-ext ]` (RFC 9112 section 7.1): hex digits, spaces or tabs
+            // around them, the extensions skipped.
+            let size = trim_ows(line.split(|&b| b == b';').next().unwrap_or_default());
             let size = std::str::from_utf8(size)
                 .ok()
-                .filter(|s| !s.is_empty() && s.len() <= 8)
+                .filter(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit()))
                 .and_then(|s| usize::from_str_radix(s, 16).ok())
                 .ok_or(Stop::Malformed)?;
             if size == 0 {
@@ -460,4 +508,12 @@ impl Conn {
             }
         }
     }
+}
+
+/// `bytes` without the spaces and tabs at either end (OWS).
+fn trim_ows(bytes: &[u8]) -> &[u8] {
+    let ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = bytes.iter().position(|b| !ows(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
+    bytes.get(start..end).unwrap_or_default()
 }

@@ -226,7 +226,9 @@ mod tests {
     use super::*;
 
     fn head(raw: &str) -> Head {
-        Head::parse(raw.as_bytes()).unwrap().unwrap()
+        Head::parse(raw.as_bytes(), crate::conn::Bounds::DEFAULT.head)
+            .unwrap()
+            .unwrap()
     }
 
     #[test]

@@ -18,7 +18,9 @@
 //! each failing class reported once with the smallest request that shows it.
 //!
 //! Blocking `std::net`, no async runtime; TLS with rustls (ring). Every read is bounded in
-//! time and bytes.
+//! time and bytes. The reader of a connection is fuzzed against the test kit's reference
+//! reader, with the bytes cut into reads every way ([`replay`], the fuzz target
+//! `read_answers`).
 //!
 //! ```no_run
 //! use upgrade_probe::{Options, Target, Verdict, run};
@@ -39,6 +41,7 @@ mod conn;
 mod fuzz;
 mod grade;
 mod oracle;
+pub mod replay;
 mod request;
 mod run;
 mod target;

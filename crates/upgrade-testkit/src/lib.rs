@@ -12,6 +12,8 @@
 //! - [`alloc`](mod@alloc): a counting global allocator, for proving that code does not
 //!   allocate.
 //! - [`rng`](mod@rng): a seeded byte generator for reproducible inputs.
+//! - [`reading`]: what tests the probe's reader of responses: scripts of a server's bytes cut
+//!   into reads, a reference reader by RFC 9112's framing, and the check between them.
 //! - [`handshakes`], [`process`], [`wire`]: requests as real clients send them, servers run as
 //!   processes, and bytes on the wire (request heads, and the server side of loopback test
 //!   servers).
@@ -34,6 +36,7 @@
 //! | every invariant on one generated request | [`check_case`](requests::checks::check_case) | `negotiate` | `generated_requests_satisfy_every_invariant` |
 //! | raw requests never panic and every decision holds | [`check_request_bytes`](requests::checks::check_request_bytes), [`check_decision`](requests::checks::check_decision) | `negotiate_raw` | `arbitrary_request_bytes_never_panic`, `arbitrary_field_lines_never_panic_and_every_response_head_is_sound` |
 //! | what a client accepts as a switch is a sound 101 | [`check_response_bytes`](requests::response::check_response_bytes) | `response` | `the_client_check_holds_on_every_response_the_server_builds` |
+//! | the probe reads a server's bytes as responses by their framing, within its bounds, however they are cut into reads | [`check_read`](reading::check_read) | `read_answers` (its glue calls `upgrade_probe::replay`) | `the_probe_reads_every_generated_stream_as_the_reference_does_however_it_is_cut` (in `upgrade-probe`) |
 //!
 //! ```
 //! use upgrade_testkit::targets;
@@ -51,6 +54,7 @@ pub mod alloc;
 pub mod handshakes;
 pub mod lists;
 pub mod process;
+pub mod reading;
 pub mod reference;
 pub mod requests;
 pub mod rng;

@@ -24,7 +24,8 @@ pub struct Target {
 }
 
 impl Target {
-    const fn new(name: &'static str, check: fn(&[u8])) -> Self {
+    /// The target `name`, whose check is `check`.
+    pub const fn new(name: &'static str, check: fn(&[u8])) -> Self {
         Target { name, check }
     }
 }

@@ -1,11 +1,12 @@
 //! Replays every committed corpus file through its fuzz target's check, on stable, as one named
 //! test per file: `corpora/<target>/<file>` (seeds) and `corpora/<target>/regressions/<file>`
 //! (inputs that once crashed or failed). A folder under `corpora/` with no matching target fails.
+//! The targets are the test kit's and the probe's (`upgrade_probe::replay::TARGETS`).
 
 use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use upgrade_testkit::targets::{TARGETS, target};
+use upgrade_testkit::targets::{TARGETS, Target};
 
 fn corpora() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpora")
@@ -23,6 +24,11 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// Every fuzz target: the test kit's, then the probe's.
+fn all_targets() -> impl Iterator<Item = &'static Target> {
+    TARGETS.iter().chain(upgrade_probe::replay::TARGETS)
 }
 
 fn trials() -> Vec<Trial> {
@@ -43,8 +49,8 @@ fn trials() -> Vec<Trial> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Some(t) = target(&name) else {
-            let known: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
+        let Some(t) = all_targets().find(|t| t.name == name) else {
+            let known: Vec<&str> = all_targets().map(|t| t.name).collect();
             trials.push(Trial::test(
                 format!("{name}/ has a fuzz target"),
                 move || {
