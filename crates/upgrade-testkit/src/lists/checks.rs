@@ -130,6 +130,7 @@ pub fn check_one_grammar(kind: RefKind, lines: &[&[u8]], config: Config) -> RefO
     for item in &outcome.items {
         check_item(kind, item);
     }
+    check_protocol_order(&outcome.items);
     if outcome.is_ok() {
         check_round_trip(kind, &outcome.items);
     }
@@ -227,6 +228,40 @@ pub fn check_item(kind: RefKind, item: &RefItem) {
         };
     if !holds {
         panic!("an item does not hold as a token: {protocol:?}");
+    }
+}
+
+/// `Protocol`'s equality, order and hash on every pair of `items` (the first 16): equal exactly
+/// when the names are equal ignoring ASCII case and the versions are equal byte for byte (RFC
+/// 9110 section 7.8); ordered by the lowercase names, then the versions with no version first;
+/// equal protocols hash alike.
+pub fn check_protocol_order(items: &[RefItem]) {
+    let items = items.get(..16).unwrap_or(items);
+    let key = |i: &RefItem| (i.name.to_ascii_lowercase(), i.version.clone());
+    let hash = |p: &Protocol<'_>| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(p, &mut hasher);
+        std::hash::Hasher::finish(&hasher)
+    };
+    for a in items {
+        for b in items {
+            let (pa, pb) = (protocol(a), protocol(b));
+            let expected = key(a).cmp(&key(b));
+            let holds = pa.cmp(&pb) == expected
+                && pa.partial_cmp(&pb) == Some(expected)
+                && (pa == pb) == expected.is_eq()
+                && pa.matches(&pb) == expected.is_eq()
+                && (!expected.is_eq() || hash(&pa) == hash(&pb));
+            if !holds {
+                panic!(
+                    "Protocol's order: {pa:?} against {pb:?} should be {expected:?}, is {:?} (eq {}, hashes {} and {})",
+                    pa.cmp(&pb),
+                    pa == pb,
+                    hash(&pa),
+                    hash(&pb)
+                );
+            }
+        }
     }
 }
 
