@@ -95,6 +95,8 @@ impl Source for Scripted<'_> {
                 End::Closed => Ok(0),
                 End::Reset => Err(io::ErrorKind::ConnectionReset.into()),
                 End::Silence => Err(io::ErrorKind::TimedOut.into()),
+                // What rustls returns when the peer closes without `close_notify`.
+                End::Truncated => Err(io::ErrorKind::UnexpectedEof.into()),
             };
         }
         let cut = match self.cuts.get(self.next % self.cuts.len().max(1)) {

@@ -50,12 +50,14 @@ pub enum End {
     Reset,
     /// Nothing more comes until the deadline.
     Silence,
+    /// The stream ends without TLS's `close_notify`: read as a close.
+    Truncated,
 }
 
 impl End {
     fn stop(self) -> Stop {
         match self {
-            End::Closed => Stop::Closed,
+            End::Closed | End::Truncated => Stop::Closed,
             End::Reset => Stop::Reset,
             End::Silence => Stop::Silence,
         }
@@ -145,7 +147,7 @@ impl Script {
     /// Decodes a fuzz input:
     ///
     /// - byte 0: bit 0 picks `HEAD` over `GET`, bits 1 and 2 the number of requests (1 to 3),
-    ///   bits 3 and 4 the end (closed, reset, silence, closed);
+    ///   bits 3 and 4 the end (closed, reset, silence, truncated);
     /// - byte 1: [`Bounds::head`], 16 plus four times its value;
     /// - byte 2: [`Bounds::received`], the head bound plus 16 times its value;
     /// - byte 3: how many cuts follow (its value mod 16);
@@ -167,9 +169,10 @@ impl Script {
                 received: head + 16 * usize::from(byte(2)),
             },
             end: match flags >> 3 & 3 {
+                0 => End::Closed,
                 1 => End::Reset,
                 2 => End::Silence,
-                _ => End::Closed,
+                _ => End::Truncated,
             },
             cuts: data
                 .get(4..cuts_end)
@@ -192,6 +195,7 @@ impl Script {
             End::Closed => 0,
             End::Reset => 1,
             End::Silence => 2,
+            End::Truncated => 3,
         };
         let requests = (self.requests.clamp(1, 3) - 1) as u8;
         let head = (self.bounds.head.saturating_sub(16) / 4).min(255);
@@ -518,6 +522,9 @@ pub struct ResponsesInput {
     received_bound: u8,
     end: u8,
     cuts: Vec<u8>,
+    /// How many interim `103` responses come first (its value mod 11), around
+    /// [`MAX_INTERIMS`].
+    interims: u8,
     responses: Vec<ResponseInput>,
     /// Bytes after the responses: the new protocol after a 101, or garbage.
     tail: Vec<u8>,
@@ -540,9 +547,12 @@ struct ResponseInput {
 enum Framing {
     /// No framing field: the body ends with the connection.
     None,
-    /// `Content-Length` with the body's length, more when `declared_extra` is over 223, in list
-    /// form when `repeated`.
-    Length { declared_extra: u8, repeated: bool },
+    /// `Content-Length` with the body's length, more when `declared_extra` is over 223 (up to
+    /// 2 KiB more, past the bounds), written as `form` says.
+    Length {
+        declared_extra: u8,
+        form: LengthForm,
+    },
     /// `Transfer-Encoding: chunked`, the body in chunks of `chunk` bytes (0: one chunk), with a
     /// chunk extension, spaces around the sizes, bare LF line endings, a trailer field, or a
     /// broken size line.
@@ -559,6 +569,20 @@ enum Framing {
         chunked_last: bool,
         empty_after: bool,
     },
+}
+
+/// How a generated `Content-Length` is written.
+#[derive(Clone, Copy, Debug, Arbitrary)]
+enum LengthForm {
+    /// One line, the digits.
+    Plain,
+    /// Two lines, the first a list of the same value twice (RFC 9110 section 8.6 lets a
+    /// recipient take it).
+    Repeated,
+    /// A leading `+`, which is not `1*DIGIT`.
+    Signed,
+    /// Two lines that differ.
+    Differing,
 }
 
 /// A chunk size line that does not parse.
@@ -587,6 +611,9 @@ impl ResponsesInput {
     /// The script: the responses rendered one after another, then the tail.
     pub fn script(&self) -> Script {
         let mut stream = Vec::new();
+        for _ in 0..self.interims % 11 {
+            stream.extend(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n");
+        }
         for response in self.responses.iter().take(6) {
             response.render(&mut stream);
         }
@@ -597,12 +624,14 @@ impl ResponsesInput {
             requests: usize::from(self.requests % 4) + 1,
             bounds: Bounds {
                 head,
-                received: head + 16 * usize::from(self.received_bound),
+                // Small enough that a declared length can pass it.
+                received: head + 16 * usize::from(self.received_bound % 32),
             },
-            end: match self.end % 3 {
+            end: match self.end % 4 {
                 0 => End::Closed,
                 1 => End::Reset,
-                _ => End::Silence,
+                2 => End::Silence,
+                _ => End::Truncated,
             },
             cuts: self
                 .cuts
@@ -635,14 +664,22 @@ impl ResponseInput {
             }
             Framing::Length {
                 declared_extra,
-                repeated,
+                form,
             } => {
                 // Declared longer than the body one time in eight.
-                let n = body.len() + usize::from(declared_extra.saturating_sub(223) / 8);
-                if *repeated {
-                    out.extend(format!("Content-Length: {n}, {n}\r\n").bytes());
-                }
-                out.extend(format!("Content-Length: {n}\r\n\r\n").bytes());
+                let n = body.len() + 64 * usize::from(declared_extra.saturating_sub(223));
+                let line = match form {
+                    LengthForm::Plain => format!("Content-Length: {n}\r\n"),
+                    LengthForm::Repeated => {
+                        format!("Content-Length: {n}, {n}\r\nContent-Length: {n}\r\n")
+                    }
+                    LengthForm::Signed => format!("Content-Length: +{n}\r\n"),
+                    LengthForm::Differing => {
+                        format!("Content-Length: {}\r\nContent-Length: {n}\r\n", n + 1)
+                    }
+                };
+                out.extend(line.bytes());
+                out.extend(b"\r\n");
                 out.extend(body);
             }
             Framing::Chunked {
