@@ -28,7 +28,8 @@ const MAX_FIELDS: usize = upgrade_testkit::reading::MAX_FIELDS;
 const MAX_INTERIMS: usize = upgrade_testkit::reading::MAX_INTERIMS;
 /// How much of what came back is kept for the report.
 const MAX_TRANSCRIPT: usize = upgrade_testkit::reading::MAX_TRANSCRIPT;
-/// The longest wait: a longer timeout is cut to it, so that no deadline overflows `Instant`.
+/// The longest wait: a longer timeout or window is cut to it, so that no deadline overflows
+/// `Instant` ([`deadline_after`]).
 const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The size bounds of a connection's reader.
@@ -230,7 +231,7 @@ impl Conn<Stream> {
                 let client = ClientConnection::new(Arc::clone(config), name)
                     .map_err(|e| ConnectError(format!("TLS: {e}")))?;
                 let mut tls = StreamOwned::new(client, tcp);
-                let deadline = Instant::now() + timeout;
+                let deadline = deadline_after(timeout);
                 while tls.conn.is_handshaking() {
                     if Instant::now() >= deadline {
                         return Err(ConnectError("TLS handshake timed out".into()));
@@ -268,7 +269,7 @@ impl<S: Source> Conn<S> {
             buf: Vec::new(),
             received: 0,
             transcript: Vec::new(),
-            timeout: timeout.min(MAX_TIMEOUT),
+            timeout,
         }
     }
 
@@ -279,7 +280,7 @@ impl<S: Source> Conn<S> {
 
     /// A deadline `timeout` from now.
     pub(crate) fn deadline(&self) -> Instant {
-        Instant::now() + self.timeout
+        deadline_after(self.timeout)
     }
 
     /// How many bytes came back on this connection.
@@ -342,7 +343,7 @@ impl<S: Source> Conn<S> {
         if !self.buf.is_empty() {
             return Ok(true);
         }
-        let deadline = Instant::now() + window;
+        let deadline = deadline_after(window);
         match self.fill(deadline) {
             Ok(()) => Ok(true),
             Err(Stop::Silence) => Ok(false),
@@ -511,9 +512,25 @@ impl<S: Source> Conn<S> {
 }
 
 /// `bytes` without the spaces and tabs at either end (OWS).
-fn trim_ows(bytes: &[u8]) -> &[u8] {
+pub(crate) fn trim_ows(bytes: &[u8]) -> &[u8] {
     let ows = |b: &u8| *b == b' ' || *b == b'\t';
     let start = bytes.iter().position(|b| !ows(b)).unwrap_or(bytes.len());
     let end = bytes.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
     bytes.get(start..end).unwrap_or_default()
+}
+
+/// The instant `wait` from now, `wait` cut to [`MAX_TIMEOUT`]: `Options` takes any `Duration`,
+/// and `Instant + Duration` panics on overflow.
+fn deadline_after(wait: Duration) -> Instant {
+    Instant::now() + wait.min(MAX_TIMEOUT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_from_the_longest_duration_does_not_overflow() {
+        assert!(deadline_after(Duration::MAX) > Instant::now());
+    }
 }

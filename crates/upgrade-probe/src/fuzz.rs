@@ -18,7 +18,7 @@ use upgrade_testkit::requests::generate::{HOSTS, RequestInput};
 use upgrade_testkit::rng::SplitMix64;
 
 use crate::catalogue::{Grader, HTTP2_SETTINGS, WEBSOCKET_KEY};
-use crate::conn::Conn;
+use crate::conn::{Conn, trim_ows};
 use crate::grade::Graded;
 use crate::request::{Request, Version};
 use crate::run::judge;
@@ -111,15 +111,6 @@ fn named<'a>(lines: &'a [(String, Vec<u8>)], name: &'a str) -> impl Iterator<Ite
         .iter()
         .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_slice())
-}
-
-fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !matches!(b, b' ' | b'\t'));
-    let end = bytes.iter().rposition(|b| !matches!(b, b' ' | b'\t'));
-    match (start, end) {
-        (Some(s), Some(e)) => bytes.get(s..=e).unwrap_or_default(),
-        _ => &[],
-    }
 }
 
 /// The elements of the lines named `name`, split on commas, OWS trimmed.

@@ -23,6 +23,7 @@
 
 use arbitrary::Arbitrary;
 
+use crate::requests::case::trim_ows;
 use crate::rng::SplitMix64;
 
 /// The most field lines of one response head.
@@ -423,13 +424,6 @@ impl Head {
         all.retain(|e| !e.is_empty());
         all
     }
-}
-
-fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = bytes.iter().position(|b| !ows(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
-    &bytes[start..end]
 }
 
 /// What a correct reader does with `script`: one [`Answer`] per request until one ends in a
