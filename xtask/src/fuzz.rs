@@ -87,13 +87,15 @@ pub(crate) fn main(args: FuzzArgs) -> Result<ExitCode, String> {
 }
 
 /// The fuzz targets, in order: `upgrade_testkit::targets::TARGETS`, then the probe's
-/// `upgrade_probe::replay::TARGETS`, the lists that the fuzz glue, the corpus replay and this
+/// `upgrade_probe::replay::TARGETS` and the example server's `upgrade_examples::replay::TARGETS`,
+/// the lists that the fuzz glue, the corpus replay and this
 /// driver read. `fuzz/Cargo.toml` must declare a `[[bin]]` for each (cargo-fuzz builds from
 /// it); a test checks that it declares exactly these.
 pub(crate) fn targets() -> Result<Vec<String>, String> {
     Ok(upgrade_testkit::targets::TARGETS
         .iter()
         .chain(upgrade_probe::replay::TARGETS)
+        .chain(upgrade_examples::replay::TARGETS)
         .map(|t| t.name.to_string())
         .collect())
 }

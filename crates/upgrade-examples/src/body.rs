@@ -13,7 +13,7 @@ use upgrade_negotiate::BodyFraming;
 
 /// Why a chunked body cannot be delimited: hyper refuses the same bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ChunkedError {
+pub enum ChunkedError {
     /// A chunk-size line does not start with a hex digit.
     SizeMissing,
     /// A chunk size does not fit in 64 bits.
@@ -48,7 +48,7 @@ impl fmt::Display for ChunkedError {
 /// trailer-section = *( field-line CRLF )
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Chunked {
+pub enum Chunked {
     /// Before the first digit of a chunk size.
     Start,
     /// In the hex digits of a chunk size.
@@ -77,7 +77,7 @@ pub(crate) enum Chunked {
 
 /// A request body being skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BodySkipper {
+pub enum BodySkipper {
     /// A `Content-Length` body, with this many bytes left.
     Length(u64),
     /// A chunked body.
@@ -86,7 +86,7 @@ pub(crate) enum BodySkipper {
 
 impl BodySkipper {
     /// The skipper for a body of `framing`; `None` when there is no body.
-    pub(crate) const fn new(framing: BodyFraming) -> Option<Self> {
+    pub const fn new(framing: BodyFraming) -> Option<Self> {
         match framing {
             BodyFraming::None | BodyFraming::ContentLength(0) => None,
             BodyFraming::ContentLength(length) => Some(BodySkipper::Length(length)),
@@ -100,7 +100,7 @@ impl BodySkipper {
     /// # Errors
     ///
     /// When a chunked body is malformed: nothing after it can be delimited.
-    pub(crate) fn skip(&mut self, bytes: &[u8]) -> Result<Option<usize>, ChunkedError> {
+    pub fn skip(&mut self, bytes: &[u8]) -> Result<Option<usize>, ChunkedError> {
         match self {
             BodySkipper::Length(left) => Ok(take(left, bytes.len())),
             BodySkipper::Chunked(state) => skip_chunked(state, bytes),

@@ -12,9 +12,9 @@ use upgrade_negotiate::Decision;
 
 use crate::decide::{Negotiator, Offer};
 use crate::frames::PREFACE;
-use crate::heads::{Heads, MAX_HEAD, MAX_HEADERS};
 use crate::io::Prefixed;
 use crate::{BoxError, h2c, service};
+use upgrade_examples::heads::{Heads, MAX_HEAD, MAX_HEADERS};
 
 /// How long a new connection has to show whether it speaks HTTP/1.x or HTTP/2.
 const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(10);

@@ -21,21 +21,23 @@ use crate::body::{BodySkipper, ChunkedError};
 
 /// The largest request head, request line and final empty line included; hyper's read buffer
 /// is bounded to the same size (`conn`), so hyper refuses a longer head as well (431).
-pub(crate) const MAX_HEAD: usize = 64 * 1024;
+pub const MAX_HEAD: usize = 64 * 1024;
 /// The most field lines in a head, as hyper is told (`conn`); hyper's default too.
-pub(crate) const MAX_HEADERS: usize = 100;
+pub const MAX_HEADERS: usize = 100;
 /// The most bytes of heads queued and not yet handled. hyper reads no further ahead than its
 /// buffer ([`MAX_HEAD`]), so this bound is only reached by a connection hyper does not read.
 const MAX_QUEUED: usize = 4 * MAX_HEAD;
 
 /// One request head, as received.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum RawHead {
+pub enum RawHead {
     /// A complete head, and the framing of its body (`None`: the head does not frame its body
     /// validly, for instance with both `Content-Length` and `Transfer-Encoding`; nothing after
     /// it can be delimited, and the connection must close after the answer).
     Complete {
+        /// The head's bytes, from its request line to its final empty line.
         bytes: Vec<u8>,
+        /// The framing of its body, as the negotiator reads it from the head.
         framing: Option<BodyFraming>,
     },
     /// Bytes that cannot start a valid head whatever follows (rule 1 of the negotiation).
@@ -46,7 +48,7 @@ pub(crate) enum RawHead {
 
 /// Why [`Heads`] no longer follows the connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stop {
+pub enum Stop {
     /// The connection switched protocols.
     Switched,
     /// The last head queued does not frame its body validly.
@@ -55,7 +57,7 @@ pub(crate) enum Stop {
     HeadUnusable,
     /// A chunked body could not be delimited.
     Chunked(ChunkedError),
-    /// More than [`MAX_QUEUED`] bytes of heads waited.
+    /// More than `MAX_QUEUED` (four times [`MAX_HEAD`]) bytes of heads waited.
     QueueFull,
 }
 
@@ -84,7 +86,7 @@ enum State {
 
 /// The request heads of one HTTP/1.x connection, split from the bytes read on it.
 #[derive(Debug)]
-pub(crate) struct Heads {
+pub struct Heads {
     state: State,
     /// The bytes of a head not yet complete, at most [`MAX_HEAD`].
     partial: Vec<u8>,
@@ -94,7 +96,7 @@ pub(crate) struct Heads {
 
 impl Heads {
     /// A tracker for a connection whose next byte starts a request.
-    pub(crate) const fn new() -> Self {
+    pub const fn new() -> Self {
         Heads {
             state: State::Head,
             partial: Vec::new(),
@@ -104,7 +106,7 @@ impl Heads {
     }
 
     /// Follows the bytes just read on the connection.
-    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+    pub fn feed(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
             let used = match &mut self.state {
                 State::Stopped(_) => return,
@@ -173,7 +175,7 @@ impl Heads {
     }
 
     /// The head of the next request hyper hands to the service, in the order received.
-    pub(crate) fn next(&mut self) -> Option<RawHead> {
+    pub fn next_head(&mut self) -> Option<RawHead> {
         let raw = self.queue.pop_front()?;
         if let RawHead::Complete { bytes, .. } = &raw {
             self.queued_bytes = self.queued_bytes.saturating_sub(bytes.len());
@@ -182,7 +184,7 @@ impl Heads {
     }
 
     /// Why the tracker no longer follows the connection, if it does not.
-    pub(crate) const fn stopped(&self) -> Option<Stop> {
+    pub const fn stopped(&self) -> Option<Stop> {
         match self.state {
             State::Stopped(stop) => Some(stop),
             State::Head | State::Body(_) => None,
@@ -190,7 +192,7 @@ impl Heads {
     }
 
     /// Stops following the connection, which no longer speaks HTTP/1.x.
-    pub(crate) fn stop(&mut self, stop: Stop) {
+    pub fn stop(&mut self, stop: Stop) {
         self.state = State::Stopped(stop);
         self.partial = Vec::new();
         self.queue.clear();
@@ -198,29 +200,36 @@ impl Heads {
     }
 }
 
+impl Default for Heads {
+    fn default() -> Self {
+        Heads::new()
+    }
+}
+
 /// The tracker of a connection, shared by its IO and its service.
-pub(crate) type SharedHeads = Arc<Mutex<Heads>>;
+pub type SharedHeads = Arc<Mutex<Heads>>;
 
 /// Runs `f` on the tracker. A panic elsewhere cannot leave it inconsistent in a way that
 /// matters more than losing the connection, so a poisoned lock is used as it is.
-pub(crate) fn with<T>(heads: &SharedHeads, f: impl FnOnce(&mut Heads) -> T) -> T {
+pub fn with<T>(heads: &SharedHeads, f: impl FnOnce(&mut Heads) -> T) -> T {
     f(&mut heads.lock().unwrap_or_else(PoisonError::into_inner))
 }
 
 #[cfg(test)]
 mod tests {
+    use upgrade_testkit::reading::Cut;
+
     use super::*;
 
     const GET: &[u8] = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
 
     /// Feeds `bytes` in pieces of `step` bytes: the queued heads, and why tracking stopped.
     fn track(bytes: &[u8], step: usize) -> (Vec<RawHead>, Option<Stop>) {
-        let mut heads = Heads::new();
-        for piece in bytes.chunks(step) {
-            heads.feed(piece);
-        }
-        let stopped = heads.stopped();
-        (std::iter::from_fn(|| heads.next()).collect(), stopped)
+        let cut = Cut {
+            size: step,
+            interrupted: false,
+        };
+        crate::replay::track(bytes, &[cut])
     }
 
     fn complete(bytes: &[u8], framing: Option<BodyFraming>) -> RawHead {
@@ -315,8 +324,8 @@ mod tests {
             assert!(heads.partial.len() <= MAX_HEAD);
         }
         assert_eq!(heads.stopped(), Some(Stop::HeadUnusable));
-        assert_eq!(heads.next(), Some(RawHead::TooLarge));
-        assert_eq!(heads.next(), None);
+        assert_eq!(heads.next_head(), Some(RawHead::TooLarge));
+        assert_eq!(heads.next_head(), None);
     }
 
     #[test]
@@ -339,10 +348,10 @@ mod tests {
         assert_eq!(heads.stopped(), Some(Stop::QueueFull));
         assert!(heads.queued_bytes <= MAX_QUEUED + GET.len());
         // Handled heads make room, but a tracker that stopped stays stopped.
-        while heads.next().is_some() {}
+        while heads.next_head().is_some() {}
         assert_eq!(heads.queued_bytes, 0);
         heads.feed(GET);
-        assert_eq!(heads.next(), None);
+        assert_eq!(heads.next_head(), None);
     }
 
     #[test]
@@ -350,7 +359,7 @@ mod tests {
         let mut heads = Heads::new();
         heads.feed(b"GET /chat HTTP/1.1\r\nHost: h\r\n\r\nGET /");
         assert_eq!(
-            heads.next(),
+            heads.next_head(),
             Some(complete(
                 b"GET /chat HTTP/1.1\r\nHost: h\r\n\r\n",
                 Some(BodyFraming::None)
@@ -359,7 +368,7 @@ mod tests {
         heads.stop(Stop::Switched);
         heads.feed(b"x HTTP/1.1\r\nHost: h\r\n\r\n");
         heads.feed(GET);
-        assert_eq!(heads.next(), None);
+        assert_eq!(heads.next_head(), None);
         assert_eq!(heads.stopped(), Some(Stop::Switched));
     }
 }

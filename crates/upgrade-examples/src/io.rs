@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::heads::{self, SharedHeads};
+use upgrade_examples::heads::{self, SharedHeads};
 
 /// Reads `prefix` first, then `inner`; writes go straight to `inner`.
 ///
@@ -109,7 +109,7 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
-    use crate::heads::{Heads, RawHead};
+    use upgrade_examples::heads::{Heads, RawHead};
 
     #[test]
     fn reads_the_prefix_then_the_connection_and_writes_through() {
@@ -147,7 +147,7 @@ mod tests {
             let mut read = Vec::new();
             io.read_to_end(&mut read).await.unwrap();
             assert_eq!(read, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-            let next = heads::with(&heads, Heads::next);
+            let next = heads::with(&heads, Heads::next_head);
             assert!(
                 matches!(&next, Some(RawHead::Complete { bytes, .. }) if *bytes == read),
                 "{next:?}"

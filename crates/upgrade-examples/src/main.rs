@@ -17,12 +17,10 @@
 //! ready, and writes one line per request to stderr: method, path, outcome, reason code and
 //! protocol.
 
-mod body;
 mod conn;
 mod decide;
 mod frames;
 mod h2c;
-mod heads;
 mod io;
 mod plain;
 mod service;

@@ -12,9 +12,9 @@ use upgrade_negotiate::{BodyFraming, Decision, EMPTY_HEADER, Outcome, Status, pa
 use crate::BoxError;
 use crate::decide::{self, Negotiator, Offer};
 use crate::frames::INITIAL_WINDOW;
-use crate::heads::{self, Heads, MAX_HEADERS, RawHead, SharedHeads, Stop};
 use crate::plain::{self, Body};
 use crate::{h2c, websocket};
+use upgrade_examples::heads::{self, Heads, MAX_HEADERS, RawHead, SharedHeads, Stop};
 
 /// The largest request body the server reads. It is also what fits in the flow-control window
 /// of the HTTP/2 stream an h2c upgrade hands the request to.
@@ -34,7 +34,7 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, Infallible> {
     let on_upgrade = hyper::upgrade::on(&mut request);
     let (parts, body) = request.into_parts();
-    let raw = heads::with(&heads, Heads::next);
+    let raw = heads::with(&heads, Heads::next_head);
     let (decision, close) = match &raw {
         Some(raw) => decide_as_received(&negotiator, raw),
         None => {

@@ -92,6 +92,26 @@ pub struct Cut {
     pub interrupted: bool,
 }
 
+impl Cut {
+    /// Decodes a run of cuts at the start of a fuzz input: the first byte says how many cuts
+    /// follow (its value mod 16), each cut is a byte (bit 0 an interruption, the rest the size
+    /// less one), and what comes after them is returned as it is. Missing bytes count as zero.
+    pub fn decode_run(data: &[u8]) -> (Vec<Cut>, &[u8]) {
+        let count = usize::from(data.first().copied().unwrap_or(0) % 16);
+        let end = (1 + count).min(data.len());
+        let cuts = data
+            .get(1..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|&c| Cut {
+                size: usize::from(c >> 1) + 1,
+                interrupted: c & 1 == 1,
+            })
+            .collect();
+        (cuts, data.get(end..).unwrap_or_default())
+    }
+}
+
 /// A final response as the reader saw it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Final {
@@ -160,8 +180,7 @@ impl Script {
         let byte = |i: usize| data.get(i).copied().unwrap_or(0);
         let flags = byte(0);
         let head = 16 + 4 * usize::from(byte(1));
-        let cut_count = usize::from(byte(3) % 16);
-        let cuts_end = (4 + cut_count).min(data.len());
+        let (cuts, stream) = Cut::decode_run(data.get(3..).unwrap_or_default());
         Script {
             method: if flags & 1 == 1 { "HEAD" } else { "GET" },
             requests: usize::from(flags >> 1 & 3) % 3 + 1,
@@ -175,16 +194,8 @@ impl Script {
                 2 => End::Silence,
                 _ => End::Truncated,
             },
-            cuts: data
-                .get(4..cuts_end)
-                .unwrap_or_default()
-                .iter()
-                .map(|&c| Cut {
-                    size: usize::from(c >> 1) + 1,
-                    interrupted: c & 1 == 1,
-                })
-                .collect(),
-            stream: data.get(cuts_end..).unwrap_or_default().to_vec(),
+            cuts,
+            stream: stream.to_vec(),
         }
     }
 
@@ -456,8 +467,22 @@ pub fn reference_read(script: &Script) -> Read {
 /// The cuttings a script's stream is read under: the script's own, everything a read asks for,
 /// one byte a read, and a seeded run of sizes from 1 to 17 with interruptions.
 pub fn cuttings(script: &Script) -> [Vec<Cut>; 4] {
-    let mut rng = SplitMix64::new(script.stream.len() as u64);
-    let seeded = (0..32)
+    let one = Cut {
+        size: 1,
+        interrupted: false,
+    };
+    [
+        script.cuts.clone(),
+        Vec::new(),
+        vec![one],
+        seeded_cuts(script.stream.len() as u64),
+    ]
+}
+
+/// A run of 32 cuts drawn from `seed`: sizes from 1 to 17, about one in eight interrupted.
+pub fn seeded_cuts(seed: u64) -> Vec<Cut> {
+    let mut rng = SplitMix64::new(seed);
+    (0..32)
         .map(|_| {
             let r = rng.next_u64();
             Cut {
@@ -465,12 +490,7 @@ pub fn cuttings(script: &Script) -> [Vec<Cut>; 4] {
                 interrupted: r >> 32 & 7 == 0,
             }
         })
-        .collect();
-    let one = Cut {
-        size: 1,
-        interrupted: false,
-    };
-    [script.cuts.clone(), Vec::new(), vec![one], seeded]
+        .collect()
 }
 
 /// Holds `read`, a reader that reads `script`'s stream cut into reads by the given cuts, to

@@ -1,7 +1,8 @@
 //! Replays every committed corpus file through its fuzz target's check, on stable, as one named
 //! test per file: `corpora/<target>/<file>` (seeds) and `corpora/<target>/regressions/<file>`
 //! (inputs that once crashed or failed). A folder under `corpora/` with no matching target fails.
-//! The targets are the test kit's and the probe's (`upgrade_probe::replay::TARGETS`).
+//! The targets are the test kit's, the probe's (`upgrade_probe::replay::TARGETS`) and the
+//! example server's (`upgrade_examples::replay::TARGETS`).
 
 use std::path::{Path, PathBuf};
 
@@ -26,9 +27,12 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every fuzz target: the test kit's, then the probe's.
+/// Every fuzz target: the test kit's, then the probe's and the example server's.
 fn all_targets() -> impl Iterator<Item = &'static Target> {
-    TARGETS.iter().chain(upgrade_probe::replay::TARGETS)
+    TARGETS
+        .iter()
+        .chain(upgrade_probe::replay::TARGETS)
+        .chain(upgrade_examples::replay::TARGETS)
 }
 
 fn trials() -> Vec<Trial> {
