@@ -527,10 +527,62 @@ fn deadline_after(wait: Duration) -> Instant {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::VecDeque;
+
     use super::*;
 
     #[test]
     fn a_deadline_from_the_longest_duration_does_not_overflow() {
         assert!(deadline_after(Duration::MAX) > Instant::now());
+    }
+
+    /// A source that returns these reads in turn, then waits out every read.
+    struct Reads(VecDeque<io::Result<&'static [u8]>>);
+
+    impl Source for Reads {
+        fn read_within(&mut self, chunk: &mut [u8], _wait: Duration) -> io::Result<usize> {
+            let bytes = self
+                .0
+                .pop_front()
+                .unwrap_or_else(|| Err(io::ErrorKind::TimedOut.into()))?;
+            let n = bytes.len().min(chunk.len());
+            chunk[..n].copy_from_slice(&bytes[..n]);
+            Ok(n)
+        }
+    }
+
+    fn conn(reads: impl IntoIterator<Item = io::Result<&'static [u8]>>) -> Conn<Reads> {
+        let source = Reads(reads.into_iter().collect());
+        Conn::new(source, Bounds::DEFAULT, Duration::from_secs(5))
+    }
+
+    const WINDOW: Duration = Duration::from_millis(50);
+
+    #[test]
+    fn nothing_within_the_window_is_silence_not_an_end() {
+        assert_eq!(conn([]).anything_within(WINDOW), Ok(false));
+    }
+
+    #[test]
+    fn a_close_or_a_reset_within_the_window_ends_the_wait() {
+        assert_eq!(
+            conn([Ok(&b""[..])]).anything_within(WINDOW),
+            Err(Stop::Closed)
+        );
+        let reset = Err(io::ErrorKind::ConnectionReset.into());
+        assert_eq!(conn([reset]).anything_within(WINDOW), Err(Stop::Reset));
+    }
+
+    #[test]
+    fn bytes_that_arrive_within_the_window_stay_unread_for_the_answer() {
+        let mut conn = conn([Ok(&b"HTTP/1.1 204 No Content\r\n\r\n"[..])]);
+        assert_eq!(conn.anything_within(WINDOW), Ok(true));
+        // Bytes already held answer without a read: the source has none left to give.
+        assert_eq!(conn.anything_within(WINDOW), Ok(true));
+        let answer = conn.read_answer("GET");
+        assert_eq!(answer.end.map(|f| f.head.status), Ok(204));
+        assert_eq!(conn.consumed(), 27);
     }
 }
