@@ -228,6 +228,29 @@ mod tests {
     }
 
     #[test]
+    fn a_body_that_ends_with_a_read_ends_at_that_read() {
+        let mut skipper = BodySkipper::new(BodyFraming::ContentLength(5)).unwrap();
+        assert_eq!(skipper.skip(b"hel"), Ok(None));
+        assert_eq!(skipper.skip(b"lo"), Ok(Some(2)));
+    }
+
+    #[test]
+    fn every_chunked_error_says_what_it_is_in_its_own_words() {
+        let errors = [
+            ChunkedError::SizeMissing,
+            ChunkedError::SizeOverflow,
+            ChunkedError::SizeInvalid,
+            ChunkedError::ExtensionNewline,
+            ChunkedError::LineEnd,
+        ];
+        let mut texts: Vec<String> = errors.iter().map(ChunkedError::to_string).collect();
+        assert!(texts.iter().all(|t| t.starts_with("a")), "{texts:?}");
+        texts.sort();
+        texts.dedup();
+        assert_eq!(texts.len(), errors.len());
+    }
+
+    #[test]
     fn skips_chunked_bodies_with_extensions_whitespace_and_trailers_in_any_split() {
         let bodies: [&[u8]; 7] = [
             b"0\r\n\r\n",

@@ -355,6 +355,38 @@ mod tests {
     }
 
     #[test]
+    fn follows_a_queue_of_exactly_four_of_hypers_buffers_and_stops_one_head_past_it() {
+        // A head of 256 bytes: 1024 of them are four buffers of 64 KiB.
+        let mut head = b"GET / HTTP/1.1\r\nHost: h\r\nX: ".to_vec();
+        head.resize(252, b'a');
+        head.extend_from_slice(b"\r\n\r\n");
+        let mut heads = Heads::new();
+        heads.feed(&head.repeat(1024));
+        assert_eq!((heads.queued_bytes, heads.stopped()), (262_144, None));
+        heads.feed(&head);
+        assert_eq!(heads.stopped(), Some(Stop::QueueFull));
+        assert_eq!(heads.queue.len(), 1025);
+    }
+
+    #[test]
+    fn every_stop_says_why_in_its_own_words() {
+        let stops = [
+            Stop::Switched,
+            Stop::FramingUnknown,
+            Stop::HeadUnusable,
+            Stop::Chunked(ChunkedError::LineEnd),
+            Stop::QueueFull,
+        ];
+        let mut texts: Vec<String> = stops.iter().map(Stop::to_string).collect();
+        assert!(texts.iter().all(|t| t.len() > 10), "{texts:?}");
+        assert!(texts[3].ends_with(&ChunkedError::LineEnd.to_string()));
+        assert!(texts[4].contains("262144"), "{}", texts[4]);
+        texts.sort();
+        texts.dedup();
+        assert_eq!(texts.len(), stops.len());
+    }
+
+    #[test]
     fn follows_nothing_after_a_switch() {
         let mut heads = Heads::new();
         heads.feed(b"GET /chat HTTP/1.1\r\nHost: h\r\n\r\nGET /");
