@@ -37,6 +37,7 @@
 //! | raw requests never panic and every decision holds | [`check_request_bytes`](requests::checks::check_request_bytes), [`check_decision`](requests::checks::check_decision) | `negotiate_raw` | `arbitrary_request_bytes_never_panic`, `arbitrary_field_lines_never_panic_and_every_response_head_is_sound` |
 //! | what a client accepts as a switch is a sound 101 | [`check_response_bytes`](requests::response::check_response_bytes) | `response` | `the_client_check_holds_on_every_response_the_server_builds` |
 //! | the probe reads a server's bytes as responses by their framing, within its bounds, however they are cut into reads | [`check_read`](reading::check_read) | `read_answers` (its glue calls `upgrade_probe::replay`) | `the_probe_reads_every_generated_stream_as_the_reference_does_however_it_is_cut` (in `upgrade-probe`) |
+//! | the example server's tracker of request heads gives each request hyper hands over its own head, however the stream is cut | `check_tracking` (in `upgrade-examples`) | `track_heads` (its glue calls `upgrade_examples::replay`) | `hyper_and_the_tracker_stay_in_step_on_generated_pipelines_however_they_are_cut` (in `upgrade-examples`), over [`RequestsInput`](reading::RequestsInput) |
 //!
 //! ```
 //! use upgrade_testkit::targets;

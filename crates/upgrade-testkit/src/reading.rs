@@ -585,6 +585,91 @@ enum Framing {
     },
 }
 
+/// A generated run of pipelined requests, framed well and badly, and how the stream is cut into
+/// reads: what the property of the example server's tracker of request heads draws, through
+/// [`crate::strategy::arbitrary`].
+#[derive(Clone, Debug, Arbitrary)]
+pub struct RequestsInput {
+    cuts: Vec<u8>,
+    requests: Vec<RequestInput>,
+    /// Bytes after the requests: the new protocol after an upgrade, or garbage.
+    tail: Vec<u8>,
+}
+
+/// One generated request.
+#[derive(Clone, Debug, Arbitrary)]
+struct RequestInput {
+    /// An index into [`REQUEST_LINES`].
+    line: u8,
+    http10: bool,
+    /// Field lines that do not frame the body, from [`REQUEST_FIELDS`].
+    fields: Vec<u8>,
+    /// Its body and how it is framed; a request without a framing field has no body.
+    framing: Framing,
+    body: Vec<u8>,
+}
+
+/// The methods and targets drawn, in every form of RFC 9112 section 3.2.
+const REQUEST_LINES: &[&str] = &[
+    "GET /",
+    "POST /form?a=1",
+    "PUT /put",
+    "HEAD /",
+    "DELETE /x",
+    "OPTIONS *",
+    "CONNECT example.com:443",
+    "GET http://example.com/absolute",
+    "PATCH /p",
+];
+
+/// Request field lines that do not frame the body.
+const REQUEST_FIELDS: &[&str] = &[
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Connection: close",
+    "Connection: keep-alive",
+    "Expect: 100-continue",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version: 13",
+    "Content-Type: text/plain",
+];
+
+impl RequestsInput {
+    /// The stream: the requests rendered one after another, then the tail.
+    pub fn stream(&self) -> Vec<u8> {
+        let mut stream = Vec::new();
+        for request in self.requests.iter().take(6) {
+            request.render(&mut stream);
+        }
+        stream.extend(self.tail.iter().take(64));
+        stream
+    }
+
+    /// How the stream is cut into reads, as [`Cut::decode_run`] reads a fuzz input's.
+    pub fn cuts(&self) -> Vec<Cut> {
+        let mut run = vec![u8::try_from(self.cuts.len().min(8)).unwrap_or(8)];
+        run.extend(self.cuts.iter().take(8));
+        Cut::decode_run(&run).0
+    }
+}
+
+impl RequestInput {
+    fn render(&self, out: &mut Vec<u8>) {
+        let line = REQUEST_LINES[usize::from(self.line) % REQUEST_LINES.len()];
+        let minor = if self.http10 { 0 } else { 1 };
+        out.extend(format!("{line} HTTP/1.{minor}\r\nHost: example.com\r\n").bytes());
+        for &f in self.fields.iter().take(4) {
+            out.extend(REQUEST_FIELDS[usize::from(f) % REQUEST_FIELDS.len()].bytes());
+            out.extend(b"\r\n");
+        }
+        let body = match self.framing {
+            Framing::None => &[][..],
+            _ => &self.body[..self.body.len().min(300)],
+        };
+        self.framing.render(body, out);
+    }
+}
+
 /// How a generated `Content-Length` is written.
 #[derive(Clone, Copy, Debug, Arbitrary)]
 enum LengthForm {
@@ -671,7 +756,15 @@ impl ResponseInput {
             out.extend(b"\r\n");
         }
         let body = &self.body[..self.body.len().min(300)];
-        match &self.framing {
+        self.framing.render(body, out);
+    }
+}
+
+impl Framing {
+    /// Ends a head with the fields of this framing and the empty line, then writes `body` as
+    /// the framing says.
+    fn render(&self, body: &[u8], out: &mut Vec<u8>) {
+        match self {
             Framing::None => {
                 out.extend(b"\r\n");
                 out.extend(body);
