@@ -11,9 +11,9 @@ use tokio::net::TcpStream;
 use upgrade_negotiate::Decision;
 
 use crate::decide::{Negotiator, Offer};
-use crate::frames::PREFACE;
 use crate::io::Prefixed;
 use crate::{BoxError, h2c, service};
+use upgrade_examples::frames::PREFACE;
 use upgrade_examples::heads::{Heads, MAX_HEAD, MAX_HEADERS};
 
 /// How long a new connection has to show whether it speaks HTTP/1.x or HTTP/2.

@@ -12,44 +12,44 @@
 use std::fmt;
 
 /// The client connection preface (RFC 9113 section 3.4).
-pub(crate) const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+pub const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// The length of a frame header.
-pub(crate) const HEAD_LEN: usize = 9;
+pub const HEAD_LEN: usize = 9;
 /// The largest frame payload a peer accepts before its SETTINGS say otherwise
 /// (`SETTINGS_MAX_FRAME_SIZE`, RFC 9113 section 6.5.2).
-pub(crate) const MAX_PAYLOAD: usize = 16_384;
+pub const MAX_PAYLOAD: usize = 16_384;
 /// The flow-control window of a new stream and of the connection before any WINDOW_UPDATE or
 /// SETTINGS (RFC 9113 section 6.9.2): the most request body that can be spliced in.
-pub(crate) const INITIAL_WINDOW: usize = 65_535;
+pub const INITIAL_WINDOW: usize = 65_535;
 
 /// Frame type DATA.
-const DATA: u8 = 0x0;
+pub const DATA: u8 = 0x0;
 /// Frame type HEADERS.
-const HEADERS: u8 = 0x1;
+pub const HEADERS: u8 = 0x1;
 /// Frame type SETTINGS.
-pub(crate) const SETTINGS: u8 = 0x4;
+pub const SETTINGS: u8 = 0x4;
 /// Frame type CONTINUATION.
-const CONTINUATION: u8 = 0x9;
+pub const CONTINUATION: u8 = 0x9;
 /// Flag END_STREAM of DATA and HEADERS.
-const END_STREAM: u8 = 0x1;
+pub const END_STREAM: u8 = 0x1;
 /// Flag END_HEADERS of HEADERS and CONTINUATION.
-const END_HEADERS: u8 = 0x4;
+pub const END_HEADERS: u8 = 0x4;
 
 /// A frame header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct FrameHead {
+pub struct FrameHead {
     /// The payload length.
-    pub(crate) length: usize,
+    pub length: usize,
     /// The frame type.
-    pub(crate) kind: u8,
+    pub kind: u8,
     /// The flags.
-    pub(crate) flags: u8,
+    pub flags: u8,
     /// The stream identifier, without the reserved bit.
-    pub(crate) stream: u32,
+    pub stream: u32,
 }
 
 /// Reads the frame header at the start of `bytes`, `None` when fewer than 9 bytes are there.
-pub(crate) fn frame_head(bytes: &[u8]) -> Option<FrameHead> {
+pub fn frame_head(bytes: &[u8]) -> Option<FrameHead> {
     let head: [u8; HEAD_LEN] = bytes.get(..HEAD_LEN)?.try_into().ok()?;
     let [l0, l1, l2, kind, flags, s0, s1, s2, s3] = head;
     Some(FrameHead {
@@ -62,7 +62,7 @@ pub(crate) fn frame_head(bytes: &[u8]) -> Option<FrameHead> {
 
 /// A payload longer than [`MAX_PAYLOAD`]: the caller splits before it writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct PayloadTooLong;
+pub struct PayloadTooLong;
 
 impl fmt::Display for PayloadTooLong {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,14 +97,14 @@ fn frame(
 
 /// Appends a SETTINGS frame (stream 0, no ACK) carrying `payload`, a sequence of 6-byte
 /// settings.
-pub(crate) fn settings(out: &mut Vec<u8>, payload: &[u8]) -> Result<(), PayloadTooLong> {
+pub fn settings(out: &mut Vec<u8>, payload: &[u8]) -> Result<(), PayloadTooLong> {
     frame(out, SETTINGS, 0, 0, payload)
 }
 
 /// Appends a complete request on `stream`: HEADERS (and CONTINUATION frames when the header
 /// block does not fit in one frame) carrying `block`, then DATA frames carrying `body`.
 /// END_STREAM is on the last frame of the stream.
-pub(crate) fn request(
+pub fn request(
     out: &mut Vec<u8>,
     stream: u32,
     block: &[u8],
@@ -142,7 +142,7 @@ pub(crate) fn request(
 /// Appends a field as an HPACK literal without indexing, with a literal name and no Huffman
 /// coding (RFC 7541 section 6.2.2): `0000 0000`, the name's length and bytes, the value's
 /// length and bytes.
-pub(crate) fn literal_field(block: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+pub fn literal_field(block: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     block.push(0x00);
     string(block, name);
     string(block, value);

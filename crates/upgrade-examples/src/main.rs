@@ -19,7 +19,6 @@
 
 mod conn;
 mod decide;
-mod frames;
 mod h2c;
 mod io;
 mod plain;
@@ -38,7 +37,7 @@ use tokio::net::TcpListener;
 use crate::decide::{Negotiator, Offer, Prefer};
 
 /// Errors that end a connection or the server; each is reported on stderr.
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) use upgrade_examples::BoxError;
 
 /// Serves HTTP on 127.0.0.1 and decides every request's Upgrade with upgrade-negotiate.
 #[derive(Parser, Debug)]

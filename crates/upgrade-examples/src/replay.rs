@@ -32,14 +32,25 @@ use hyper::body::{Bytes, Incoming};
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use upgrade_negotiate::{BodyFraming, EMPTY_HEADER, HttpVersion, Status, parse_request};
+use upgrade_grammar::Protocol;
+use upgrade_negotiate::{
+    BodyFraming, EMPTY_HEADER, HttpVersion, Outcome, Policy, Status, negotiate, parse_request,
+};
 use upgrade_testkit::reading::{Cut, seeded_cuts};
 use upgrade_testkit::targets::Target;
 
+use crate::frames::{
+    CONTINUATION, DATA, END_HEADERS, END_STREAM, FrameHead, HEAD_LEN, HEADERS, MAX_PAYLOAD,
+    PREFACE, SETTINGS, frame_head,
+};
 use crate::heads::{self, Heads, MAX_HEAD, MAX_HEADERS, RawHead, SharedHeads, Stop};
+use crate::splice::UpgradedRequest;
 
-/// The fuzz targets of the example server: `track_heads`.
-pub const TARGETS: &[Target] = &[Target::new("track_heads", track_heads)];
+/// The fuzz targets of the example server: `track_heads` and `splice_h2c`.
+pub const TARGETS: &[Target] = &[
+    Target::new("track_heads", track_heads),
+    Target::new("splice_h2c", splice_h2c),
+];
 
 /// `track_heads`: bytes decoded by [`Cut::decode_run`] into how a connection's stream is cut
 /// into reads, and the stream; checked by [`check_tracking`].
@@ -343,6 +354,225 @@ impl Write for Scripted<'_> {
     }
 }
 
+/// `splice_h2c`: an HTTP/1.1 request head, two bytes giving the length of its body (little
+/// endian), the body, and
+/// the start of the upgraded connection as the client sends it; checked by [`check_splice`].
+/// An input whose head does not parse, or that `http` cannot hold as a request, checks nothing.
+pub fn splice_h2c(data: &[u8]) {
+    let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+    let Ok(Status::Complete(parsed)) = parse_request(data, &mut headers) else {
+        return;
+    };
+    let rest = data.get(parsed.head_len()..).unwrap_or_default();
+    let (len, rest) = rest.split_at(rest.len().min(2));
+    let body_len = usize::from(len.first().copied().unwrap_or(0))
+        | usize::from(len.get(1).copied().unwrap_or(0)) << 8;
+    let (body, start) = rest.split_at(body_len.min(rest.len()));
+    let mut request = Request::builder()
+        .method(parsed.method())
+        .uri(parsed.target());
+    for h in parsed.headers() {
+        request = request.header(h.name, h.value);
+    }
+    let Ok(request) = request.body(()) else {
+        return;
+    };
+    let switches = negotiate(parsed, &[H2C], &Policy::default()).outcome() == Outcome::Switch;
+    check_splice(&request.into_parts().0, body, start, switches);
+}
+
+/// The offer of `splice_h2c`'s negotiation.
+const H2C: Protocol<'static> = Protocol::from_static("h2c");
+
+/// Holds the splice of the upgraded request `parts` with `body` into the client's `start` to
+/// RFC 9113: when the negotiator would switch the request to h2c (`switches`), the upgraded
+/// request can be built; a `start` that is not the connection preface and a whole SETTINGS
+/// frame is handed on unchanged; otherwise the result is the preface, one SETTINGS frame with
+/// the request's `HTTP2-Settings` in front of the client's, the request on stream 1 (HEADERS
+/// and CONTINUATION frames whose block decodes, with an independent HPACK decoder, to the
+/// pseudo-header fields in order and the request's own fields less the connection-specific
+/// ones, then DATA frames carrying the body, END_STREAM on the last frame), and everything the
+/// client sent after its SETTINGS, unchanged.
+///
+/// # Panics
+///
+/// When one of these does not hold.
+pub fn check_splice(parts: &Parts, body: &[u8], start: &[u8], switches: bool) {
+    let request = UpgradedRequest::new(parts, Bytes::copy_from_slice(body));
+    assert!(
+        request.is_ok() || !switches,
+        "a request the negotiator switches to h2c cannot be spliced: {:?}",
+        request.err()
+    );
+    let Ok(request) = request else { return };
+    let spliced = request.splice(start.to_vec());
+    assert!(spliced.is_ok(), "{spliced:?}");
+    let Ok(spliced) = spliced else { return };
+    let Some((client_settings, client_rest)) = client_start(start) else {
+        assert_eq!(
+            spliced, start,
+            "a start without a preface and SETTINGS is handed on"
+        );
+        return;
+    };
+    let mut frames = Frames(spliced.strip_prefix(PREFACE).unwrap_or_default());
+    assert!(spliced.starts_with(PREFACE), "the preface comes first");
+
+    let mut merged = request.settings.clone();
+    merged.extend_from_slice(client_settings);
+    if merged.len() > MAX_PAYLOAD {
+        merged = client_settings.to_vec();
+    }
+    let (head, payload) = frames.next_frame();
+    assert_eq!((head.kind, head.flags, head.stream), (SETTINGS, 0, 0));
+    assert_eq!(payload, merged, "the request's settings, then the client's");
+
+    let mut block = Vec::new();
+    let mut kind = HEADERS;
+    loop {
+        let (head, payload) = frames.next_frame();
+        assert_eq!((head.kind, head.stream), (kind, 1), "{head:?}");
+        assert_eq!(
+            head.flags & END_STREAM != 0,
+            kind == HEADERS && body.is_empty(),
+            "END_STREAM on HEADERS exactly when there is no body"
+        );
+        block.extend_from_slice(payload);
+        kind = CONTINUATION;
+        if head.flags & END_HEADERS != 0 {
+            break;
+        }
+    }
+    let mut data = Vec::new();
+    while data.len() < body.len() {
+        let (head, payload) = frames.next_frame();
+        assert_eq!((head.kind, head.stream), (DATA, 1), "{head:?}");
+        assert!(!payload.is_empty(), "an empty DATA frame");
+        data.extend_from_slice(payload);
+        assert_eq!(
+            head.flags & END_STREAM != 0,
+            data.len() >= body.len(),
+            "END_STREAM on the last DATA frame only"
+        );
+    }
+    assert_eq!(data, body, "the DATA frames carry the body");
+    assert_eq!(frames.0, client_rest, "what followed the client's SETTINGS");
+
+    let fields = hpack::Decoder::new().decode(&block);
+    assert!(
+        fields.is_ok(),
+        "the header block does not decode: {fields:?}"
+    );
+    check_fields(parts, &fields.unwrap_or_default());
+}
+
+/// The pseudo-header fields of the upgraded request first, in order (RFC 9113 section 8.3.1),
+/// then only fields of the request with their values, none of them connection-specific
+/// (section 8.2.2: `TE` only as `trailers`) and neither `Host` nor `Expect`.
+fn check_fields(parts: &Parts, fields: &[(Vec<u8>, Vec<u8>)]) {
+    let pseudo = fields
+        .iter()
+        .take_while(|(n, _)| n.starts_with(b":"))
+        .count();
+    let (pseudo, others) = fields.split_at(pseudo);
+    let names: Vec<&[u8]> = pseudo.iter().map(|(n, _)| n.as_slice()).collect();
+    assert!(
+        names == [&b":method"[..], b":scheme", b":authority", b":path"]
+            || names == [&b":method"[..], b":scheme", b":path"],
+        "pseudo-header fields: {names:?}"
+    );
+    let values: Vec<&[u8]> = pseudo.iter().map(|(_, v)| v.as_slice()).collect();
+    assert_eq!(
+        values.get(..2),
+        Some(&[parts.method.as_str().as_bytes(), b"http"][..])
+    );
+    for (name, value) in others {
+        assert!(
+            !name.starts_with(b":"),
+            "a pseudo-header field after a field"
+        );
+        assert!(
+            ![
+                &b"connection"[..],
+                b"upgrade",
+                b"http2-settings",
+                b"keep-alive",
+                b"proxy-connection",
+                b"transfer-encoding",
+                b"host",
+                b"expect",
+            ]
+            .contains(&name.as_slice()),
+            "{} is forwarded into HTTP/2",
+            String::from_utf8_lossy(name)
+        );
+        assert!(
+            name != b"te" || value == b"trailers",
+            "TE other than trailers is forwarded into HTTP/2"
+        );
+        let sent = parts
+            .headers
+            .get_all(
+                http::HeaderName::from_bytes(name)
+                    .ok()
+                    .as_ref()
+                    .map_or("x-none", |n| n.as_str()),
+            )
+            .iter()
+            .any(|v| v.as_bytes() == value.as_slice());
+        assert!(
+            sent,
+            "{}: {} is no field of the request",
+            String::from_utf8_lossy(name),
+            String::from_utf8_lossy(value)
+        );
+    }
+}
+
+/// The client's first SETTINGS payload and what follows it, when `start` is the connection
+/// preface and a whole SETTINGS frame on stream 0 without flags and of a length that is a
+/// multiple of six.
+fn client_start(start: &[u8]) -> Option<(&[u8], &[u8])> {
+    let after = start.strip_prefix(PREFACE)?;
+    let mut frames = Frames(after);
+    let (head, payload) = frames.try_next()?;
+    (head.kind == SETTINGS && head.flags == 0 && head.stream == 0 && payload.len() % 6 == 0)
+        .then_some((payload, frames.0))
+}
+
+/// HTTP/2 frames read one after another from the front of a byte string.
+struct Frames<'b>(&'b [u8]);
+
+impl<'b> Frames<'b> {
+    /// The next whole frame, `None` when there is none.
+    fn try_next(&mut self) -> Option<(FrameHead, &'b [u8])> {
+        let head = frame_head(self.0)?;
+        let end = HEAD_LEN.checked_add(head.length)?;
+        let payload = self.0.get(HEAD_LEN..end)?;
+        assert!(
+            head.length <= MAX_PAYLOAD,
+            "a frame over the largest payload: {head:?}"
+        );
+        self.0 = self.0.get(end..)?;
+        Some((head, payload))
+    }
+
+    /// The next whole frame, which must be there.
+    fn next_frame(&mut self) -> (FrameHead, &'b [u8]) {
+        let frame = self.try_next();
+        assert!(frame.is_some(), "a frame is missing or cut: {:?}", self.0);
+        frame.unwrap_or((
+            FrameHead {
+                length: 0,
+                kind: 0xff,
+                flags: 0,
+                stream: 0,
+            },
+            &[],
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -438,6 +668,50 @@ mod tests {
         served(Some(Stop::HeadUnusable)).check(0);
         let lost = served(None);
         assert!(std::panic::catch_unwind(AssertUnwindSafe(|| lost.check(0))).is_err());
+    }
+
+    fn h2c_upgrade(settings: &str) -> Parts {
+        Request::get("/")
+            .header("host", "localhost:8080")
+            .header("connection", "Upgrade, HTTP2-Settings")
+            .header("upgrade", "h2c")
+            .header("http2-settings", settings)
+            .header("accept", "*/*")
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    }
+
+    #[test]
+    fn curls_h2c_upgrade_switches_and_its_splice_reads_back() {
+        let mut data = b"GET / HTTP/1.1\r\nHost: localhost:8080\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n".to_vec();
+        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+        let Ok(Status::Complete(parsed)) = parse_request(&data, &mut headers) else {
+            unreachable!()
+        };
+        let decision = negotiate(parsed, &[H2C], &Policy::default());
+        assert_eq!(decision.outcome(), Outcome::Switch);
+        data.extend_from_slice(&[0, 0]);
+        data.extend_from_slice(PREFACE);
+        data.extend_from_slice(&[0, 0, 6, SETTINGS, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100]);
+        splice_h2c(&data);
+        check_splice(
+            &h2c_upgrade("AAMAAABkAAQAoAAAAAIAAAAA"),
+            b"body",
+            &data[..0],
+            true,
+        );
+    }
+
+    #[test]
+    fn a_switch_whose_request_cannot_be_spliced_is_found() {
+        let unsplicable = h2c_upgrade("not base64!");
+        check_splice(&unsplicable, b"", PREFACE, false);
+        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            check_splice(&unsplicable, b"", PREFACE, true)
+        }));
+        assert!(caught.is_err());
     }
 
     #[test]

@@ -11,9 +11,9 @@ use upgrade_negotiate::{BodyFraming, Decision, EMPTY_HEADER, Outcome, Status, pa
 
 use crate::BoxError;
 use crate::decide::{self, Negotiator, Offer};
-use crate::frames::INITIAL_WINDOW;
 use crate::plain::{self, Body};
 use crate::{h2c, websocket};
+use upgrade_examples::frames::INITIAL_WINDOW;
 use upgrade_examples::heads::{self, Heads, MAX_HEADERS, RawHead, SharedHeads, Stop};
 
 /// The largest request body the server reads. It is also what fits in the flow-control window

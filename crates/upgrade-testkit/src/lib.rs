@@ -38,6 +38,7 @@
 //! | what a client accepts as a switch is a sound 101 | [`check_response_bytes`](requests::response::check_response_bytes) | `response` | `the_client_check_holds_on_every_response_the_server_builds` |
 //! | the probe reads a server's bytes as responses by their framing, within its bounds, however they are cut into reads | [`check_read`](reading::check_read) | `read_answers` (its glue calls `upgrade_probe::replay`) | `the_probe_reads_every_generated_stream_as_the_reference_does_however_it_is_cut` (in `upgrade-probe`) |
 //! | the example server's tracker of request heads gives each request hyper hands over its own head, however the stream is cut | `check_tracking` (in `upgrade-examples`) | `track_heads` (its glue calls `upgrade_examples::replay`) | `hyper_and_the_tracker_stay_in_step_on_generated_pipelines_however_they_are_cut` (in `upgrade-examples`), over [`RequestsInput`](reading::RequestsInput) |
+//! | the example server splices an h2c upgrade request into the client's first frames as valid HTTP/2 | `check_splice` (in `upgrade-examples`) | `splice_h2c` (its glue calls `upgrade_examples::replay`) | `every_h2c_upgrade_is_spliced_into_the_clients_frames_as_valid_http2` (in `upgrade-examples`) |
 //!
 //! ```
 //! use upgrade_testkit::targets;
