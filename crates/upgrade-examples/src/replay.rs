@@ -105,15 +105,15 @@ impl<'s> Pieces<'s> {
         }
     }
 
-    /// The next cut, in turn; `None` when there are none.
-    fn next_cut(&mut self) -> Option<Cut> {
-        let cut = self.cuts.get(self.next % self.cuts.len().max(1)).copied();
-        self.next += 1;
-        cut
+    /// The cut of the next piece.
+    fn cut(&self) -> Cut {
+        Cut::in_turn(self.cuts, self.next)
     }
 
     /// The next piece, at most `room` bytes.
-    fn cut_off(&mut self, size: usize, room: usize) -> &'s [u8] {
+    fn cut_off(&mut self, room: usize) -> &'s [u8] {
+        let size = self.cut().size;
+        self.next += 1;
         let (piece, rest) = self.rest.split_at(size.min(room).min(self.rest.len()));
         self.rest = rest;
         piece
@@ -127,8 +127,7 @@ impl<'s> Iterator for Pieces<'s> {
         if self.rest.is_empty() {
             return None;
         }
-        let size = self.next_cut().map_or(usize::MAX, |cut| cut.size);
-        Some(self.cut_off(size, usize::MAX))
+        Some(self.cut_off(usize::MAX))
     }
 }
 
@@ -319,17 +318,12 @@ impl Read for Scripted<'_> {
             }
             return Poll::Ready(Ok(()));
         }
-        let cut = this
-            .pieces
-            .cuts
-            .get(this.pieces.next % this.pieces.cuts.len().max(1));
-        if cut.is_some_and(|cut| cut.interrupted) && !this.interrupted {
+        if this.pieces.cut().interrupted && !this.interrupted {
             this.interrupted = true;
             return Poll::Pending;
         }
         this.interrupted = false;
-        let size = this.pieces.next_cut().map_or(usize::MAX, |cut| cut.size);
-        let piece = this.pieces.cut_off(size, buf.remaining());
+        let piece = this.pieces.cut_off(buf.remaining());
         buf.put_slice(piece);
         heads::with(&this.heads, |heads| heads.feed(piece));
         Poll::Ready(Ok(()))
@@ -510,16 +504,13 @@ fn check_fields(parts: &Parts, fields: &[(Vec<u8>, Vec<u8>)]) {
             name != b"te" || value == b"trailers",
             "TE other than trailers is forwarded into HTTP/2"
         );
-        let sent = parts
-            .headers
-            .get_all(
-                http::HeaderName::from_bytes(name)
-                    .ok()
-                    .as_ref()
-                    .map_or("x-none", |n| n.as_str()),
-            )
-            .iter()
-            .any(|v| v.as_bytes() == value.as_slice());
+        let sent = http::HeaderName::from_bytes(name).is_ok_and(|name| {
+            parts
+                .headers
+                .get_all(name)
+                .iter()
+                .any(|v| v.as_bytes() == value.as_slice())
+        });
         assert!(
             sent,
             "{}: {} is no field of the request",

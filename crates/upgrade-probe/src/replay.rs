@@ -99,13 +99,7 @@ impl Source for Scripted<'_> {
                 End::Truncated => Err(io::ErrorKind::UnexpectedEof.into()),
             };
         }
-        let cut = match self.cuts.get(self.next % self.cuts.len().max(1)) {
-            Some(cut) => *cut,
-            None => Cut {
-                size: usize::MAX,
-                interrupted: false,
-            },
-        };
+        let cut = Cut::in_turn(self.cuts, self.next);
         if cut.interrupted && !self.interrupted {
             self.interrupted = true;
             return Err(io::ErrorKind::Interrupted.into());

@@ -93,6 +93,28 @@ pub struct Cut {
 }
 
 impl Cut {
+    /// A read that returns as much as it is asked for.
+    pub const WHOLE: Cut = Cut {
+        size: usize::MAX,
+        interrupted: false,
+    };
+
+    /// One cut of a fuzz input: bit 0 an interruption, the rest the size less one.
+    pub const fn from_byte(c: u8) -> Cut {
+        Cut {
+            size: (c >> 1) as usize + 1,
+            interrupted: c & 1 == 1,
+        }
+    }
+
+    /// The cut of read `n` (from 0) when `cuts` are used in turn; [`Cut::WHOLE`] when there are
+    /// none.
+    pub fn in_turn(cuts: &[Cut], n: usize) -> Cut {
+        cuts.get(n % cuts.len().max(1))
+            .copied()
+            .unwrap_or(Cut::WHOLE)
+    }
+
     /// Decodes a run of cuts at the start of a fuzz input: the first byte says how many cuts
     /// follow (its value mod 16), each cut is a byte (bit 0 an interruption, the rest the size
     /// less one), and what comes after them is returned as it is. Missing bytes count as zero.
@@ -103,10 +125,7 @@ impl Cut {
             .get(1..end)
             .unwrap_or_default()
             .iter()
-            .map(|&c| Cut {
-                size: usize::from(c >> 1) + 1,
-                interrupted: c & 1 == 1,
-            })
+            .map(|&c| Cut::from_byte(c))
             .collect();
         (cuts, data.get(end..).unwrap_or_default())
     }
@@ -645,11 +664,14 @@ impl RequestsInput {
         stream
     }
 
-    /// How the stream is cut into reads, as [`Cut::decode_run`] reads a fuzz input's.
+    /// How the stream is cut into reads, each cut read as [`Cut::from_byte`] reads a fuzz
+    /// input's.
     pub fn cuts(&self) -> Vec<Cut> {
-        let mut run = vec![u8::try_from(self.cuts.len().min(8)).unwrap_or(8)];
-        run.extend(self.cuts.iter().take(8));
-        Cut::decode_run(&run).0
+        self.cuts
+            .iter()
+            .take(8)
+            .map(|&c| Cut::from_byte(c))
+            .collect()
     }
 }
 
@@ -736,10 +758,7 @@ impl ResponsesInput {
                 .cuts
                 .iter()
                 .take(8)
-                .map(|&c| Cut {
-                    size: usize::from(c >> 1) + 1,
-                    interrupted: c & 1 == 1,
-                })
+                .map(|&c| Cut::from_byte(c))
                 .collect(),
             stream,
         }
