@@ -68,6 +68,7 @@ mod config;
 mod connection;
 mod error;
 mod format;
+mod known;
 mod line;
 mod list;
 mod protocol;

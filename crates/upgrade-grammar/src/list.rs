@@ -22,6 +22,7 @@ use core::ops::ControlFlow;
 use crate::block::BLOCK;
 use crate::config::{Config, Grammar};
 use crate::error::{Error, ErrorKind};
+use crate::known;
 use crate::line;
 use crate::tchar::{COMMA, OWS, SLASH, TCHAR, flags, ows_prefix_len, tchar_prefix_len};
 
@@ -30,6 +31,17 @@ use crate::tchar::{COMMA, OWS, SLASH, TCHAR, flags, ows_prefix_len, tchar_prefix
 pub(crate) struct Element<'a> {
     pub(crate) name: &'a [u8],
     pub(crate) version: Option<&'a [u8]>,
+}
+
+impl<'a> Element<'a> {
+    /// An element that is one token: a connection option, or a protocol without a version.
+    #[inline(always)]
+    fn token(name: &'a [u8]) -> Self {
+        Element {
+            name,
+            version: None,
+        }
+    }
 }
 
 /// Which list is being read: it decides whether `/` splits a protocol or is a stray byte.
@@ -194,11 +206,29 @@ impl<'a> State<'a> {
                         return Err(error_in_line(ErrorKind::ElementsTooMany, self.index, 0));
                     }
                     self.index += 1;
-                    let element = Element {
-                        name: line,
-                        version: None,
-                    };
-                    if f(element).is_break() {
+                    if f(Element::token(line)).is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                    continue;
+                }
+                if kind == ListKind::Connection
+                    && let Some((first, second)) = known::two_options(line)
+                    && self.elements + 2 <= config.max_elements()
+                {
+                    // A line clients send (`keep-alive, Upgrade`, `Upgrade, HTTP2-Settings`):
+                    // two options at known places, within the bound.
+                    self.elements += 1;
+                    if f(Element::token(first)).is_break() {
+                        // The walk reads the second option when it is asked for.
+                        self.line_len = line.len();
+                        self.after_comma = true;
+                        self.in_line = true;
+                        self.rest = second;
+                        return Ok(ControlFlow::Break(()));
+                    }
+                    self.elements += 1;
+                    self.index += 1;
+                    if f(Element::token(second)).is_break() {
                         return Ok(ControlFlow::Break(()));
                     }
                     continue;

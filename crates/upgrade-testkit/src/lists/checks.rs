@@ -155,8 +155,10 @@ pub fn check_differential(kind: RefKind, lines: &[&[u8]], config: Config, fast: 
     }
 }
 
-/// `validate()` and the iterator agree: on the number of elements of a valid field, on the
-/// first error of an invalid one. That error names one of the lines and an offset at most that
+/// Every way of reading a field agrees with the iterator: `validate()` on the number of
+/// elements of a valid field and on the first error of an invalid one, the walk to the end
+/// (`for_each`, which runs `fold`) on the elements and the error, and (`Connection`)
+/// `contains(b"upgrade")` on whether an element is `upgrade` and on the error. That error names one of the lines and an offset at most that
 /// line's length; its text is exactly `<kind> at line L, byte O`, which never echoes input bytes;
 /// its kind is listed in [`ErrorKind::ALL`] with a kebab-case code and a plain ASCII text.
 pub fn check_error(kind: RefKind, lines: &[&[u8]], config: Config, fast: &RefOutcome) {
@@ -180,6 +182,42 @@ pub fn check_error(kind: RefKind, lines: &[&[u8]], config: Config, fast: &RefOut
             "validate() and the iterator disagree",
             &(validated.map_err(|(_, position)| position), iterated),
         );
+    }
+    let position = |e: upgrade_grammar::Error| (e.kind(), e.line(), e.offset());
+    let mut walked = RefOutcome {
+        items: Vec::new(),
+        error: None,
+    };
+    let mut walk = |item: Result<RefItem, upgrade_grammar::Error>| match item {
+        Ok(item) => walked.items.push(item),
+        Err(e) => walked.error = Some(position(e)),
+    };
+    let iter = lines.iter().copied();
+    match kind {
+        RefKind::Upgrade => parse_upgrade(iter, config).for_each(|p| walk(p.map(|p| (&p).into()))),
+        RefKind::Connection => parse_connection(iter, config)
+            .for_each(|t| walk(t.map(|t| RefItem::new(t.as_bytes(), None)))),
+    }
+    if walked != *fast {
+        fail(
+            "the walk to the end (fold) and the iterator disagree",
+            &(describe(&walked), describe(fast)),
+        );
+    }
+    if kind == RefKind::Connection {
+        let contains = parse_connection(lines.iter().copied(), config)
+            .contains(b"upgrade")
+            .map_err(position);
+        let listed = fast
+            .items
+            .iter()
+            .any(|i| i.name.eq_ignore_ascii_case(b"upgrade"));
+        if contains != fast.error.map_or(Ok(listed), Err) {
+            fail(
+                "contains() and the iterator disagree",
+                &(contains, describe(fast)),
+            );
+        }
     }
     let Err((error, _)) = validated else { return };
     let (line, offset) = (error.line(), error.offset());
