@@ -133,6 +133,10 @@ mod tests {
         }
     }
 
+    fn position(error: crate::Error) -> (crate::ErrorKind, usize, usize) {
+        (error.kind(), error.line(), error.offset())
+    }
+
     fn recognised(line: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
         two_options(line).map(|(first, second)| (first.to_vec(), second.to_vec()))
     }
@@ -200,7 +204,6 @@ mod tests {
     #[test]
     fn a_known_line_past_the_bound_on_options_fails_where_its_option_goes_over() {
         use crate::error::ErrorKind::ElementsTooMany;
-        let at = |e: crate::Error| (e.kind(), e.line(), e.offset());
         let bounded = |max| Config::RECIPIENT.with_max_elements(max);
         let curl: [&[u8]; 1] = [b"Upgrade, HTTP2-Settings"];
         let firefox: [&[u8]; 2] = [b"close", b"keep-alive, Upgrade"];
@@ -210,10 +213,10 @@ mod tests {
             (&firefox[..], 2, (ElementsTooMany, 1, 12)),
         ] {
             let options = || parse_connection(lines.iter().copied(), bounded(max));
-            assert_eq!(options().contains(b"upgrade").map_err(at), Err(want));
-            assert_eq!(options().validate().map_err(at), Err(want));
+            assert_eq!(options().contains(b"upgrade").map_err(position), Err(want));
+            assert_eq!(options().validate().map_err(position), Err(want));
             let read: Vec<_> = options().map(|o| o.map(|o| o.as_bytes())).collect();
-            assert_eq!(read.last().map(|r| r.map_err(at)), Some(Err(want)));
+            assert_eq!(read.last().map(|r| r.map_err(position)), Some(Err(want)));
             assert_eq!(read.len(), max + 1);
         }
         let options = || parse_connection(firefox, bounded(3));
@@ -223,10 +226,10 @@ mod tests {
         let lines: [&[u8]; 2] = [b"Upgrade, HTTP2-Settings", b"te"];
         let options = || parse_connection(lines, bounded(2));
         let want = (ElementsTooMany, 1, 0);
-        assert_eq!(options().contains(b"upgrade").map_err(at), Err(want));
+        assert_eq!(options().contains(b"upgrade").map_err(position), Err(want));
         let read: Vec<_> = options().map(|o| o.map(|o| o.as_bytes())).collect();
         assert_eq!(read.len(), 3);
-        assert_eq!(read.last().map(|r| r.map_err(at)), Some(Err(want)));
+        assert_eq!(read.last().map(|r| r.map_err(position)), Some(Err(want)));
     }
 
     #[test]
@@ -241,7 +244,7 @@ mod tests {
         let lines: [&[u8]; 2] = [b"keep-alive, Upgrade", b","];
         let err = parse_connection(lines, Config::SENDER).contains(b"upgrade");
         assert_eq!(
-            err.map_err(|e| (e.kind(), e.line(), e.offset())),
+            err.map_err(position),
             Err((crate::ErrorKind::ElementEmpty, 1, 0))
         );
     }

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use upgrade_grammar::{
-    Config, ErrorKind, Grammar, Protocol, Token, format_connection, format_upgrade,
+    Config, Error, ErrorKind, Grammar, Protocol, Token, format_connection, format_upgrade,
     parse_connection, parse_upgrade,
 };
 
@@ -26,6 +26,17 @@ impl From<&Protocol<'_>> for RefItem {
     }
 }
 
+impl From<Token<'_>> for RefItem {
+    fn from(option: Token<'_>) -> Self {
+        RefItem::new(option.as_bytes(), None)
+    }
+}
+
+/// An error in the reference's shape: its kind, line and offset.
+pub fn position(error: Error) -> (ErrorKind, usize, usize) {
+    (error.kind(), error.line(), error.offset())
+}
+
 /// `item` as a protocol borrowing it; panics when the item is not made of tokens.
 pub fn protocol(item: &RefItem) -> Protocol<'_> {
     Protocol::new(token(&item.name), item.version.as_deref().map(token))
@@ -43,12 +54,10 @@ pub fn fast_outcome(kind: RefKind, lines: &[&[u8]], config: Config) -> RefOutcom
     let error = match kind {
         RefKind::Upgrade => parse_upgrade(lines, config)
             .find_map(|item| item.map(|p| items.push(RefItem::from(&p))).err()),
-        RefKind::Connection => parse_connection(lines, config).find_map(|item| {
-            item.map(|t| items.push(RefItem::new(t.as_bytes(), None)))
-                .err()
-        }),
+        RefKind::Connection => parse_connection(lines, config)
+            .find_map(|item| item.map(|t| items.push(RefItem::from(t))).err()),
     };
-    let error = error.map(|e| (e.kind(), e.line(), e.offset()));
+    let error = error.map(position);
     RefOutcome { items, error }
 }
 
@@ -89,7 +98,6 @@ pub fn check_lines(kind: RefKind, lines: &[&[u8]], max_elements: usize, max_empt
 /// is the list the line came from, for the failure message.
 pub fn check_parse_one(kind: RefKind, bytes: &[u8]) {
     let input = [bytes];
-    let error = |e: upgrade_grammar::Error| (e.kind(), e.line(), e.offset());
     let config = Config::SENDER.with_max_elements(1);
     let reference = reference_parse(RefKind::Upgrade, &input, config);
     let expected = match (&reference.error, reference.items.as_slice()) {
@@ -100,7 +108,7 @@ pub fn check_parse_one(kind: RefKind, bytes: &[u8]) {
     };
     let parsed = Protocol::parse(bytes)
         .map(|p| RefItem::from(&p))
-        .map_err(error);
+        .map_err(position);
     if parsed != expected {
         let found = format_args!("Protocol::parse {parsed:?}, reference {expected:?}");
         fail("Protocol::parse reads one protocol", kind, &input, found);
@@ -113,7 +121,7 @@ pub fn check_parse_one(kind: RefKind, bytes: &[u8]) {
             None => Ok(bytes),
         }
     };
-    let parsed = Token::parse(bytes).map(|t| t.as_bytes()).map_err(error);
+    let parsed = Token::parse(bytes).map(|t| t.as_bytes()).map_err(position);
     if parsed != expected {
         let found = format_args!("Token::parse {parsed:?}, expected {expected:?}");
         fail("Token::parse reads one token", kind, &input, found);
@@ -158,9 +166,10 @@ pub fn check_differential(kind: RefKind, lines: &[&[u8]], config: Config, fast: 
 /// Every way of reading a field agrees with the iterator: `validate()` on the number of
 /// elements of a valid field and on the first error of an invalid one, the walk to the end
 /// (`for_each`, which runs `fold`) on the elements and the error, and (`Connection`)
-/// `contains(b"upgrade")` on whether an element is `upgrade` and on the error. That error names one of the lines and an offset at most that
-/// line's length; its text is exactly `<kind> at line L, byte O`, which never echoes input bytes;
-/// its kind is listed in [`ErrorKind::ALL`] with a kebab-case code and a plain ASCII text.
+/// `contains(b"upgrade")` on whether an element is `upgrade` and on the error. That error names
+/// one of the lines and an offset at most that line's length; its text is exactly `<kind> at
+/// line L, byte O`, which never echoes input bytes; its kind is listed in [`ErrorKind::ALL`] with
+/// a kebab-case code and a plain ASCII text.
 pub fn check_error(kind: RefKind, lines: &[&[u8]], config: Config, fast: &RefOutcome) {
     let iter = lines.iter().copied();
     let validated = match kind {
@@ -175,7 +184,7 @@ pub fn check_error(kind: RefKind, lines: &[&[u8]], config: Config, fast: &RefOut
             format_args!("config:    {config:?}\n  found:     {found:?}"),
         )
     };
-    let validated = validated.map_err(|e| (e, (e.kind(), e.line(), e.offset())));
+    let validated = validated.map_err(|e| (e, position(e)));
     let iterated = fast.error.map_or(Ok(fast.items.len()), Err);
     if validated.map_err(|(_, position)| position) != iterated {
         fail(
@@ -183,20 +192,20 @@ pub fn check_error(kind: RefKind, lines: &[&[u8]], config: Config, fast: &RefOut
             &(validated.map_err(|(_, position)| position), iterated),
         );
     }
-    let position = |e: upgrade_grammar::Error| (e.kind(), e.line(), e.offset());
     let mut walked = RefOutcome {
         items: Vec::new(),
         error: None,
     };
-    let mut walk = |item: Result<RefItem, upgrade_grammar::Error>| match item {
+    let mut walk = |item: Result<RefItem, Error>| match item {
         Ok(item) => walked.items.push(item),
         Err(e) => walked.error = Some(position(e)),
     };
     let iter = lines.iter().copied();
     match kind {
         RefKind::Upgrade => parse_upgrade(iter, config).for_each(|p| walk(p.map(|p| (&p).into()))),
-        RefKind::Connection => parse_connection(iter, config)
-            .for_each(|t| walk(t.map(|t| RefItem::new(t.as_bytes(), None)))),
+        RefKind::Connection => {
+            parse_connection(iter, config).for_each(|t| walk(t.map(RefItem::from)))
+        }
     }
     if walked != *fast {
         fail(

@@ -426,7 +426,7 @@ pub fn check_hop_by_hop(exchange: &Exchange<'_>, decision: &Decision<'_>) {
     ) {
         (Ok(hop), None) => hop,
         (Err(e), Some(want)) => {
-            let got = (e.kind(), e.line(), e.offset());
+            let got = crate::lists::checks::position(e);
             let found = format_args!("refused with {got:?}, the reference with {want:?}");
             return judge.ensure(got == want, found);
         }
