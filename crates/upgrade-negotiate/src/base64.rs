@@ -80,9 +80,9 @@ pub(crate) fn encode_digest(digest: &[u8; 20]) -> [u8; 28] {
     out
 }
 
-/// The 6 bytes that 8 base64url characters (without padding) encode, or `None` when one is not
-/// in the alphabet.
-pub(crate) fn decode_url_safe_8(chars: &[u8; 8]) -> Option<[u8; 6]> {
+/// The 6 bytes that 8 base64url characters (without padding) encode, as the low 48 bits of a
+/// `u64`, the first byte highest (big-endian), or `None` when a character is not in the alphabet.
+pub(crate) fn decode_url_safe_8(chars: &[u8; 8]) -> Option<u64> {
     let mut bits = 0u64;
     for &c in chars {
         let v = value(&URL_SAFE_VALUES, c);
@@ -91,8 +91,7 @@ pub(crate) fn decode_url_safe_8(chars: &[u8; 8]) -> Option<[u8; 6]> {
         }
         bits = (bits << 6) | u64::from(v);
     }
-    let bytes = bits.to_be_bytes();
-    bytes.last_chunk::<6>().copied()
+    Some(bits)
 }
 
 #[cfg(test)]
@@ -153,9 +152,11 @@ mod tests {
     #[test]
     fn settings_decode_as_the_base64_crate_decodes_them() {
         let mut rng = SplitMix64::new(0x1234_5678_9abc_def1);
+        // The 6 bytes as `decode_url_safe_8` gives them: big-endian in the low 48 bits.
+        let as_bits = |bytes: &[u8]| bytes.iter().fold(0u64, |bits, &b| bits << 8 | u64::from(b));
         let reference = |chars: &[u8; 8]| {
             let mut out = [0u8; 6];
-            (URL_SAFE_NO_PAD.decode_slice(chars, &mut out) == Ok(6)).then_some(out)
+            (URL_SAFE_NO_PAD.decode_slice(chars, &mut out) == Ok(6)).then(|| as_bits(&out))
         };
         for _ in 0..100 {
             let data = bytes(&mut rng, 6);
@@ -164,10 +165,7 @@ mod tests {
                 .into_bytes()
                 .try_into()
                 .unwrap();
-            assert_eq!(
-                decode_url_safe_8(&chars),
-                Some(data[..].try_into().unwrap())
-            );
+            assert_eq!(decode_url_safe_8(&chars), Some(as_bits(&data)));
             for at in 0..8 {
                 for b in 0..=255u8 {
                     let mut other = chars;

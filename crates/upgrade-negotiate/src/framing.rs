@@ -53,6 +53,7 @@ impl BodyFraming {
 /// The framing of a request body from the `Content-Length` and `Transfer-Encoding` lines that
 /// `fields` kept of `headers`. A request without either, or with one `Content-Length` line of
 /// digits (almost every request), is framed from the slots alone, without reading a line again.
+#[inline]
 pub(crate) fn request_framing<'s, H: FieldLines + ?Sized>(
     fields: &Fields<'s>,
     headers: &'s H,
@@ -260,6 +261,7 @@ impl<'a> Scan<'a> {
 /// compared ignoring ASCII case, in any of the `Expect` field lines that `fields` kept of
 /// `headers` or any of their list elements. Without `Expect` (almost every request), the slot
 /// alone answers.
+#[inline]
 pub(crate) fn expects_continue<'s, H: FieldLines + ?Sized>(
     fields: &Fields<'s>,
     headers: &'s H,

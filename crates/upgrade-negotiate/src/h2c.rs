@@ -39,10 +39,12 @@ pub fn is_http2_settings(value: &[u8]) -> bool {
             .all(|chunk| decode_url_safe_8(chunk).is_some_and(is_valid_setting))
 }
 
-/// RFC 7540 section 6.5.2 and RFC 8441 section 3: the bounds of the defined settings.
-fn is_valid_setting([id_hi, id_lo, v0, v1, v2, v3]: [u8; 6]) -> bool {
-    let value = u32::from_be_bytes([v0, v1, v2, v3]);
-    match u16::from_be_bytes([id_hi, id_lo]) {
+/// RFC 7540 section 6.5.2 and RFC 8441 section 3: the bounds of the defined settings. A setting
+/// is a 16-bit identifier and a 32-bit value (section 6.5.1), here the low 48 bits of `setting`
+/// as [`decode_url_safe_8`] gives them.
+fn is_valid_setting(setting: u64) -> bool {
+    let value = (setting & 0xffff_ffff) as u32;
+    match (setting >> 32) & 0xffff {
         0x2 | 0x8 => value <= 1,
         0x4 => value <= 0x7fff_ffff,
         0x5 => (0x4000..=0x00ff_ffff).contains(&value),

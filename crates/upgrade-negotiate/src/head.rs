@@ -133,7 +133,8 @@ impl<'h, 'b> ParsedRequest<'h, 'b> {
 
 impl<'h, 'b> From<&ParsedRequest<'h, 'b>> for RequestHead<'h, [httparse::Header<'b>]> {
     fn from(parsed: &ParsedRequest<'h, 'b>) -> Self {
-        RequestHead::new(parsed.method, parsed.version, parsed.headers)
+        // `parse_request` read the method as one or more `tchar`.
+        RequestHead::with_token_method(parsed.method, parsed.version, parsed.headers)
     }
 }
 
@@ -381,18 +382,35 @@ impl<'b> Line<'b> {
     }
 
     /// `HTTP/` DIGIT `.` DIGIT (RFC 9112 section 2.3).
+    ///
+    /// The eight bytes are read as one word. When fewer have arrived, the missing ones are taken
+    /// from `HTTP/1.1`, so that the bytes that did arrive are held to the same shape; the part
+    /// is then incomplete.
+    #[inline]
     fn version(&mut self) -> Part<HttpVersion> {
-        const NAME: &[u8] = b"HTTP/";
-        let shape = |b: u8, at: usize| match NAME.get(at) {
-            Some(&expected) => b == expected,
-            None => at == 6 && b == b'.' || (at == 5 || at == 7) && b.is_ascii_digit(),
-        };
-        for (at, &b) in self.rest.iter().take(8).enumerate() {
-            if !shape(b, at) {
-                return Err(invalid(httparse::Error::Version));
+        const SHAPE: [u8; 8] = *b"HTTP/1.1";
+        let (bytes, rest) = match self.rest.split_first_chunk::<8>() {
+            Some((&bytes, rest)) => (bytes, Some(rest)),
+            None => {
+                let mut bytes = SHAPE;
+                bytes
+                    .iter_mut()
+                    .zip(self.rest)
+                    .for_each(|(byte, &arrived)| *byte = arrived);
+                (bytes, None)
             }
+        };
+        let [.., major, _, minor] = bytes;
+        let word = u64::from_le_bytes(bytes);
+        // `HTTP/` and `.`, then the two digits.
+        let fixed = u64::from_le_bytes([0xff, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0]);
+        if (word ^ u64::from_le_bytes(SHAPE)) & fixed != 0
+            || !major.is_ascii_digit()
+            || !minor.is_ascii_digit()
+        {
+            return Err(invalid(httparse::Error::Version));
         }
-        let Some((&[.., major, _, minor], rest)) = self.rest.split_first_chunk::<8>() else {
+        let Some(rest) = rest else {
             return Ok(None);
         };
         self.rest = rest;
@@ -407,6 +425,7 @@ impl<'b> Line<'b> {
     }
 
     /// CRLF, or a bare LF (RFC 9112 section 2.2).
+    #[inline(always)]
     fn end(&mut self) -> Part<()> {
         match self.rest {
             [] | [b'\r'] => Ok(None),
@@ -488,6 +507,7 @@ fn prefix_len(bytes: &[u8], class: impl Fn(u8) -> bool) -> usize {
 /// 0x21 borrows) and in `above` when it is 0x7F or more (adding 1 reaches 0x80, or bit 7 was
 /// set). A borrow or carry crosses into the next byte only from a byte that is itself marked, so
 /// the lowest marked byte is exactly the first byte that is not visible ASCII.
+#[inline]
 fn graphic_prefix_len(bytes: &[u8]) -> usize {
     let not_graphic = |word: u64| {
         let below = word.wrapping_sub(ONES * 0x21) & !word;

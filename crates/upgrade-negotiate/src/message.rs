@@ -77,6 +77,10 @@ impl fmt::Display for HttpVersion {
 #[derive(Debug)]
 pub struct RequestHead<'r, H: ?Sized> {
     method: &'r [u8],
+    /// Whether the parser that read `method` found it a token, as [`parse_request`] does.
+    ///
+    /// [`parse_request`]: crate::parse_request
+    method_is_token: bool,
     version: HttpVersion,
     headers: &'r H,
 }
@@ -91,6 +95,21 @@ impl<'r, H: FieldLines + ?Sized> RequestHead<'r, H> {
     ) -> Self {
         RequestHead {
             method: method.as_ref(),
+            method_is_token: false,
+            version,
+            headers,
+        }
+    }
+
+    /// A request whose method its parser already found a token (`1*tchar`).
+    pub(crate) const fn with_token_method(
+        method: &'r [u8],
+        version: HttpVersion,
+        headers: &'r H,
+    ) -> Self {
+        RequestHead {
+            method,
+            method_is_token: true,
             version,
             headers,
         }
@@ -101,6 +120,11 @@ impl<'r, H: ?Sized> RequestHead<'r, H> {
     /// The request method, as received.
     pub const fn method(&self) -> &'r [u8] {
         self.method
+    }
+
+    /// Whether the method is known to be a token without checking it again.
+    pub(crate) const fn method_is_token(&self) -> bool {
+        self.method_is_token
     }
 
     /// The HTTP version of the request.

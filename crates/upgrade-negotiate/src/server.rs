@@ -90,8 +90,8 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     let version = request.version();
     let method = request.method();
 
-    // Rule 1.
-    if Token::parse(method).is_err() {
+    // Rule 1 (already kept by a request that `parse_request` read).
+    if !request.method_is_token() && Token::parse(method).is_err() {
         return Decision::new(Outcome::Reject, Reason::RequestMalformed, offers);
     }
     // Every field the rules read, in one pass over the field lines.
