@@ -6,6 +6,7 @@
 #![allow(clippy::indexing_slicing)]
 
 use upgrade_grammar::{Config, ErrorKind, Grammar, parse_connection, parse_upgrade};
+use upgrade_testkit::lists::checks::position;
 
 use ErrorKind::*;
 
@@ -60,7 +61,7 @@ fn outcome(
             .map(|t| t.map(|t| t.to_string()))
             .collect(),
     };
-    result.map_err(|e| (e.kind(), e.line(), e.offset()))
+    result.map_err(position)
 }
 
 fn check(rows: &[Row]) {

@@ -43,8 +43,9 @@ pub fn is_http2_settings(value: &[u8]) -> bool {
 /// is a 16-bit identifier and a 32-bit value (section 6.5.1), here the low 48 bits of `setting`
 /// as [`decode_url_safe_8`] gives them.
 fn is_valid_setting(setting: u64) -> bool {
-    let value = (setting & 0xffff_ffff) as u32;
-    match (setting >> 32) & 0xffff {
+    // The low 32 bits, then the 16 above them.
+    let value = setting as u32;
+    match (setting >> 32) as u16 {
         0x2 | 0x8 => value <= 1,
         0x4 => value <= 0x7fff_ffff,
         0x5 => (0x4000..=0x00ff_ffff).contains(&value),

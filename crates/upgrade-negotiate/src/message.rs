@@ -102,16 +102,14 @@ impl<'r, H: FieldLines + ?Sized> RequestHead<'r, H> {
     }
 
     /// A request whose method its parser already found a token (`1*tchar`).
-    pub(crate) const fn with_token_method(
+    pub(crate) fn with_token_method(
         method: &'r [u8],
         version: HttpVersion,
         headers: &'r H,
     ) -> Self {
         RequestHead {
-            method,
             method_is_token: true,
-            version,
-            headers,
+            ..RequestHead::new(method, version, headers)
         }
     }
 }
