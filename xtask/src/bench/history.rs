@@ -5,7 +5,10 @@
 //! worktree under `target/bench-history/`, built there (all commits share one cargo target
 //! folder, so each build is incremental), and counted under callgrind exactly as the gate counts.
 //! The counts are cached per commit in `target/bench-history/cache.json`, so a second run only
-//! counts the commits that came since. A commit that does not build or run is recorded with its
+//! counts the commits that came since. A commit whose sources that build `icount` (every file
+//! but documentation, tests, fuzzing, xtask and the like; see [`builds_icount`]) and toolchain
+//! are those of a commit already counted takes that commit's counts without a build: the same
+//! binary counts the same instructions. A commit that does not build or run is recorded with its
 //! error and drawn as a gap.
 
 use std::collections::BTreeMap;
@@ -41,6 +44,9 @@ struct Counted {
     counts: BTreeMap<String, f64>,
     /// Why nothing was counted, when the commit did not build or run.
     error: Option<String>,
+    /// The key of the sources and toolchain that built `icount` ([`sources_key`]).
+    #[serde(default)]
+    sources: Option<String>,
 }
 
 /// The cache: every commit counted so far, by full hash.
@@ -68,25 +74,49 @@ pub(crate) fn main(args: &HistoryArgs) -> Result<ExitCode, String> {
     if commits.is_empty() {
         return Err(format!("no commit on HEAD has {ICOUNT_SOURCE}"));
     }
+    let toolchain = output(Command::new("rustc").arg("-vV"))?;
     for (i, commit) in commits.iter().enumerate() {
         let short = short(&commit.hash);
         if cache.contains_key(&commit.hash) {
             eprintln!("[{}/{}] {short}: cached", i + 1, commits.len());
             continue;
         }
-        eprintln!("[{}/{}] {short}: {}", i + 1, commits.len(), commit.subject);
-        let counted = match count_commit(&dir, &commit.hash) {
-            Ok(counts) => Counted {
+        let listing =
+            output(Command::new("git").args(["ls-tree", "-r", "--full-tree", &commit.hash]))?;
+        let key = sources_key(&listing, &toolchain);
+        let same = cache
+            .iter()
+            .find(|(_, c)| c.error.is_none() && c.sources.as_deref() == Some(key.as_str()));
+        let counted = if let Some((earlier, c)) = same {
+            eprintln!(
+                "[{}/{}] {short}: the sources of {}",
+                i + 1,
+                commits.len(),
+                self::short(earlier)
+            );
+            Counted {
                 subject: commit.subject.clone(),
-                counts,
+                counts: c.counts.clone(),
                 error: None,
-            },
-            Err(e) => {
-                eprintln!("{short}: {e}");
-                Counted {
+                sources: Some(key),
+            }
+        } else {
+            eprintln!("[{}/{}] {short}: {}", i + 1, commits.len(), commit.subject);
+            match count_commit(&dir, &commit.hash) {
+                Ok(counts) => Counted {
                     subject: commit.subject.clone(),
-                    counts: BTreeMap::new(),
-                    error: Some(e),
+                    counts,
+                    error: None,
+                    sources: Some(key),
+                },
+                Err(e) => {
+                    eprintln!("{short}: {e}");
+                    Counted {
+                        subject: commit.subject.clone(),
+                        counts: BTreeMap::new(),
+                        error: Some(e),
+                        sources: Some(key),
+                    }
                 }
             }
         };
@@ -177,6 +207,53 @@ fn count_commit(dir: &Path, hash: &str) -> Result<BTreeMap<String, f64>, String>
         );
     }
     counted
+}
+
+/// Whether the file at `path` (relative to the repository's root) can change the `icount`
+/// binary. Only files that certainly cannot are left out, so that a wrong answer costs a build,
+/// never a count taken from other code: documentation, charts, licences, the baseline, the
+/// integration tests and criterion benches that a binary's build does not compile, and the
+/// folders outside the bench crate's dependencies.
+fn builds_icount(path: &str) -> bool {
+    const OUTSIDE: [&str; 8] = [
+        "xtask/",
+        "fuzz/",
+        "mutants/",
+        "corpora/",
+        "servers/",
+        ".ci/",
+        ".clusterfuzzlite/",
+        ".github/",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let in_folder = |folder: &str| path.split('/').rev().skip(1).any(|part| part == folder);
+    let compiled_apart = path.starts_with("benches/benches/")
+        || (in_folder("tests") && name.ends_with(".rs"))
+        || in_folder("e2e")
+        || in_folder("proptest-regressions");
+    !(OUTSIDE.iter().any(|folder| path.starts_with(folder))
+        || name.ends_with(".md")
+        || name.ends_with(".svg")
+        || name.starts_with("LICENSE")
+        || path == "benches/icount-baseline.json"
+        || compiled_apart)
+}
+
+/// A key of the files that build `icount` and of the toolchain: `listing` is `git ls-tree -r`
+/// (mode, type, object hash and path per line), `toolchain` is `rustc -vV`. Two commits with
+/// the same key build the same binary. The hash is 64-bit FNV-1a, stable across runs and builds.
+fn sources_key(listing: &str, toolchain: &str) -> String {
+    let kept = listing.lines().filter(|line| {
+        line.split_once('\t')
+            .is_some_and(|(_, path)| builds_icount(path))
+    });
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for line in kept.chain(toolchain.lines()) {
+        for byte in line.bytes().chain([b'\n']) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 fn short(hash: &str) -> &str {
@@ -293,6 +370,7 @@ mod tests {
                 subject: "first".into(),
                 counts: [("x/ours".to_string(), 100.0)].into_iter().collect(),
                 error: None,
+                sources: None,
             },
             Counted {
                 subject: "second".into(),
@@ -300,9 +378,55 @@ mod tests {
                     .into_iter()
                     .collect(),
                 error: None,
+                sources: None,
             },
         ];
         (commits, counted)
+    }
+
+    #[test]
+    fn only_files_that_cannot_change_icount_are_left_out_of_its_sources() {
+        for path in [
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            "benches/Cargo.toml",
+            "benches/src/bin/icount.rs",
+            "crates/upgrade-negotiate/src/head.rs",
+            "crates/upgrade-check/tests/data/requests/websocket-firefox.http",
+            "crates/upgrade-grammar/Cargo.toml",
+        ] {
+            assert!(builds_icount(path), "{path}");
+        }
+        for path in [
+            "README.md",
+            "benches/README.md",
+            "benches/history/list-1k--ours.svg",
+            "benches/icount-baseline.json",
+            "benches/benches/parse.rs",
+            "benches/tests/tungstenite.rs",
+            "crates/upgrade-grammar/tests/vectors.rs",
+            "crates/upgrade-examples/e2e/chromium.py",
+            "crates/upgrade-grammar/proptest-regressions/list.txt",
+            "crates/upgrade-grammar/LICENSE-MIT",
+            "xtask/src/bench/history.rs",
+            "fuzz/fuzz_targets/list.rs",
+            "mutants/equivalent.txt",
+            ".ci/run",
+        ] {
+            assert!(!builds_icount(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn the_sources_key_moves_with_a_source_or_the_toolchain_and_not_with_the_docs() {
+        let listing = "100644 blob 1111\tREADME.md\n100644 blob 2222\tcrates/g/src/list.rs\n";
+        let key = sources_key(listing, "rustc 1.95.0");
+        let docs = listing.replace("1111", "3333");
+        assert_eq!(sources_key(&docs, "rustc 1.95.0"), key);
+        let source = listing.replace("2222", "4444");
+        assert_ne!(sources_key(&source, "rustc 1.95.0"), key);
+        assert_ne!(sources_key(listing, "rustc 1.96.0"), key);
     }
 
     #[test]
