@@ -87,38 +87,29 @@ pub(crate) fn main(args: &HistoryArgs) -> Result<ExitCode, String> {
         let same = cache
             .iter()
             .find(|(_, c)| c.error.is_none() && c.sources.as_deref() == Some(key.as_str()));
-        let counted = if let Some((earlier, c)) = same {
+        let (counts, error) = if let Some((earlier, same)) = same {
+            let earlier = self::short(earlier);
             eprintln!(
-                "[{}/{}] {short}: the sources of {}",
+                "[{}/{}] {short}: the sources of {earlier}",
                 i + 1,
-                commits.len(),
-                self::short(earlier)
+                commits.len()
             );
-            Counted {
-                subject: commit.subject.clone(),
-                counts: c.counts.clone(),
-                error: None,
-                sources: Some(key),
-            }
+            (same.counts.clone(), None)
         } else {
             eprintln!("[{}/{}] {short}: {}", i + 1, commits.len(), commit.subject);
             match count_commit(&dir, &commit.hash) {
-                Ok(counts) => Counted {
-                    subject: commit.subject.clone(),
-                    counts,
-                    error: None,
-                    sources: Some(key),
-                },
+                Ok(counts) => (counts, None),
                 Err(e) => {
                     eprintln!("{short}: {e}");
-                    Counted {
-                        subject: commit.subject.clone(),
-                        counts: BTreeMap::new(),
-                        error: Some(e),
-                        sources: Some(key),
-                    }
+                    (BTreeMap::new(), Some(e))
                 }
             }
+        };
+        let counted = Counted {
+            subject: commit.subject.clone(),
+            counts,
+            error,
+            sources: Some(key),
         };
         cache.insert(commit.hash.clone(), counted);
         let text = serde_json::to_string_pretty(&cache).map_err(|e| e.to_string())?;
@@ -226,11 +217,20 @@ fn builds_icount(path: &str) -> bool {
         ".github/",
     ];
     let name = path.rsplit('/').next().unwrap_or(path);
-    let in_folder = |folder: &str| path.split('/').rev().skip(1).any(|part| part == folder);
-    let compiled_apart = path.starts_with("benches/benches/")
-        || (in_folder("tests") && name.ends_with(".rs"))
-        || in_folder("e2e")
-        || in_folder("proptest-regressions");
+    // A folder at the root of a package (`benches/` or `crates/NAME/`), not one of the same
+    // name inside `src/`, which may be a module of the library.
+    let package_folder = |folder: &str| {
+        let in_package = match path.split_once('/') {
+            Some(("benches", rest)) => Some(rest),
+            Some(("crates", rest)) => rest.split_once('/').map(|(_, inside)| inside),
+            _ => None,
+        };
+        in_package.is_some_and(|inside| inside.starts_with(folder))
+    };
+    let compiled_apart = package_folder("benches/")
+        || (package_folder("tests/") && name.ends_with(".rs"))
+        || package_folder("e2e/")
+        || package_folder("proptest-regressions/");
     !(OUTSIDE.iter().any(|folder| path.starts_with(folder))
         || name.ends_with(".md")
         || name.ends_with(".svg")
@@ -395,6 +395,8 @@ mod tests {
             "crates/upgrade-negotiate/src/head.rs",
             "crates/upgrade-check/tests/data/requests/websocket-firefox.http",
             "crates/upgrade-grammar/Cargo.toml",
+            "crates/upgrade-negotiate/src/tests/mod.rs",
+            "crates/upgrade-negotiate/src/e2e.rs",
         ] {
             assert!(builds_icount(path), "{path}");
         }
