@@ -279,13 +279,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn counts_as_the_walk_does_with_every_shape_on_both_sides_of_each_window_edge() {
-        let shapes: &[&[u8]] = &[
-            b"a", b"a/b", b"a/b/c", b"a/", b"/a", b"a//b", b"a b", b"a ,b", b"a, b", b"a,,b", b",",
-            b" , ", b"a,", b"a, ", b",a", b"a/b c", b"a /b", b"a/ b", b"a\"b", b"a;b", b"a\x80",
-            b"a\x00b", b"\t", b"a/b,c/d", b"a\t,\tb",
-        ];
+    /// `validate()` and `count` against the walk on every shape of `shapes` padded before and
+    /// after to every length from 0 to 140 bytes (the shape on both sides of each window edge,
+    /// up to nine blocks and past the default bound on elements) with each filler, under three
+    /// configurations and both lists.
+    fn check_counts_around_window_edges(shapes: &[&[u8]]) {
         let fillers: &[&[u8]] = &[b"x", b" ", b"x,", b"x/y, ", b",", b"\t,"];
         let configs = [
             Config::RECIPIENT,
@@ -346,5 +344,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    // The shapes are split over five tests, which the test harness runs side by side.
+
+    #[test]
+    fn counts_as_the_walk_does_with_names_and_versions_on_both_sides_of_each_window_edge() {
+        check_counts_around_window_edges(&[b"a", b"a/b", b"a/b/c", b"a/", b"/a", b"a//b"]);
+    }
+
+    #[test]
+    fn counts_as_the_walk_does_with_spaces_and_tabs_on_both_sides_of_each_window_edge() {
+        check_counts_around_window_edges(&[
+            b"a b", b"a/b c", b"a /b", b"a/ b", b"\t", b"a\t,\tb", b" , ",
+        ]);
+    }
+
+    #[test]
+    fn counts_as_the_walk_does_with_commas_between_elements_on_both_sides_of_each_window_edge() {
+        check_counts_around_window_edges(&[b"a ,b", b"a, b", b"a,,b", b"a/b,c/d"]);
+    }
+
+    #[test]
+    fn counts_as_the_walk_does_with_empty_elements_at_the_ends_on_both_sides_of_each_window_edge() {
+        check_counts_around_window_edges(&[b",", b"a,", b"a, ", b",a"]);
+    }
+
+    #[test]
+    fn counts_as_the_walk_does_with_bytes_outside_tchar_on_both_sides_of_each_window_edge() {
+        check_counts_around_window_edges(&[b"a\"b", b"a;b", b"a\x80", b"a\x00b"]);
     }
 }
