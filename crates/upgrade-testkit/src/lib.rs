@@ -18,6 +18,11 @@
 //!   processes, and bytes on the wire (request heads, and the server side of loopback test
 //!   servers).
 //!
+//! Two features, both on by default: `proptest`, the byte bridge of [`strategy`], and
+//! `negotiate`, which builds on `upgrade-negotiate`: [`requests`], [`wire`] and the fuzz targets
+//! of the negotiator in [`targets`]. The grammar's tests turn `negotiate` off, so that a change
+//! to the grammar, such as each of its mutants, does not rebuild the negotiator for them.
+//!
 //! | property (DESIGN.md 4) | check | fuzz target | proptest property |
 //! |---|---|---|---|
 //! | generated lists round-trip through format and parse | [`check_round_trip`](lists::checks::check_round_trip), via [`check_rendered`](lists::checks::check_rendered) and [`check_lines`](lists::checks::check_lines) | `roundtrip`, `parse_upgrade`, `parse_connection` | `roundtrips_generated_lists`, `roundtrips_generated_layouts` |
@@ -58,11 +63,13 @@ pub mod lists;
 pub mod process;
 pub mod reading;
 pub mod reference;
+#[cfg(feature = "negotiate")]
 pub mod requests;
 pub mod rng;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 pub mod targets;
+#[cfg(feature = "negotiate")]
 pub mod wire;
 
 pub use reference::{RefItem, RefKind, RefOutcome, reference_parse};

@@ -23,7 +23,7 @@
 
 use arbitrary::Arbitrary;
 
-use crate::requests::case::trim_ows;
+use crate::reference::trim_ows;
 use crate::rng::SplitMix64;
 
 /// The most field lines of one response head.

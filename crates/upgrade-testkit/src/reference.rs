@@ -109,6 +109,18 @@ static REF_TCHAR: [bool; 256] = {
     table
 };
 
+/// A field line value or list element without its leading and trailing SP / HTAB (RFC 9110
+/// section 5.5).
+pub fn trim_ows(mut value: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = value {
+        value = rest;
+    }
+    value
+}
+
 fn is_ows(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }

@@ -10,8 +10,11 @@ use crate::lists::checks::{
 };
 use crate::lists::generate::ListInput;
 use crate::reference::RefKind;
+#[cfg(feature = "negotiate")]
 use crate::requests::checks::{check_case, check_request_bytes};
+#[cfg(feature = "negotiate")]
 use crate::requests::generate::RequestInput;
+#[cfg(feature = "negotiate")]
 use crate::requests::response::check_response_bytes;
 
 /// A fuzz target: its name (the `[[bin]]` name in `fuzz/Cargo.toml` and the folder under
@@ -36,8 +39,11 @@ pub const TARGETS: &[Target] = &[
     Target::new("parse_connection", parse_connection),
     Target::new("roundtrip", roundtrip),
     Target::new("differential", differential),
+    #[cfg(feature = "negotiate")]
     Target::new("negotiate", negotiate),
+    #[cfg(feature = "negotiate")]
     Target::new("negotiate_raw", negotiate_raw),
+    #[cfg(feature = "negotiate")]
     Target::new("response", response),
     Target::new("block_classes", block_classes),
 ];
@@ -107,6 +113,7 @@ pub fn differential_setup(selector: u8) -> (RefKind, Config) {
 
 /// `negotiate`: bytes decoded by `arbitrary` into a [`RequestInput`] (a request with its
 /// server), see [`check_case`].
+#[cfg(feature = "negotiate")]
 pub fn negotiate(data: &[u8]) {
     if let Ok(input) = RequestInput::arbitrary_take_rest(Unstructured::new(data)) {
         check_case(&input.case, input.name_case);
@@ -115,12 +122,14 @@ pub fn negotiate(data: &[u8]) {
 
 /// `negotiate_raw`: raw bytes as a request through httparse into the negotiator, see
 /// [`check_request_bytes`].
+#[cfg(feature = "negotiate")]
 pub fn negotiate_raw(data: &[u8]) {
     check_request_bytes(data);
 }
 
 /// `response`: a raw request head followed by the raw response to it, see
 /// [`check_response_bytes`].
+#[cfg(feature = "negotiate")]
 pub fn response(data: &[u8]) {
     check_response_bytes(data);
 }

@@ -252,18 +252,6 @@ pub fn values<'a, 'n>(
     named.map(|(_, value)| value).collect()
 }
 
-/// A field line value or list element without its leading and trailing SP / HTAB (RFC 9110
-/// section 5.5).
-pub fn trim_ows(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
-    }
-    value
-}
-
 /// The profile (rule 10 of DESIGN.md section 3) that a protocol named like `item` goes through:
 /// `websocket` or `h2c`, named ignoring ASCII case; `None` for a generic protocol.
 pub fn profile(item: &RefItem) -> Option<&'static str> {

@@ -18,10 +18,8 @@ use upgrade_negotiate::{
 
 use crate::lists::checks::check_lines;
 use crate::lists::render::canonical;
-use crate::reference::{RefItem, RefKind, RefOutcome, ref_is_tchar, reference_parse};
-use crate::requests::case::{
-    Exchange, ListWriting, RequestCase, flip_case, profile, trim_ows, values,
-};
+use crate::reference::{RefItem, RefKind, RefOutcome, ref_is_tchar, reference_parse, trim_ows};
+use crate::requests::case::{Exchange, ListWriting, RequestCase, flip_case, profile, values};
 use crate::requests::host::is_host_field_value;
 
 /// The request's list `name` of `kind`, read by the reference parser with the policy's grammar.

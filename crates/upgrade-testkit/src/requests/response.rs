@@ -10,8 +10,9 @@ use upgrade_negotiate::{
     check_response, parse_request, parse_response,
 };
 
+use crate::reference::trim_ows;
 use crate::reference::{RefItem, RefKind, RefOutcome, reference_parse};
-use crate::requests::case::{trim_ows, values};
+use crate::requests::case::values;
 use crate::requests::checks::{header_map, http_version};
 use crate::requests::host::is_host_field_value;
 
