@@ -259,24 +259,30 @@ mod tests {
     use crate::list::ListKind;
     use crate::{Config, Error, Grammar, parse_connection, parse_upgrade};
 
+    /// What the iterator (the walk alone) says of `lines`: how many elements, or the error.
+    fn walked(upgrade: bool, lines: &[&[u8]], config: Config) -> Result<usize, Error> {
+        let lines = lines.iter().copied();
+        let walk = |n: usize, item: Result<(), Error>| item.map(|()| n + 1);
+        if upgrade {
+            parse_upgrade(lines, config).try_fold(0, |n, p| walk(n, p.map(drop)))
+        } else {
+            parse_connection(lines, config).try_fold(0, |n, t| walk(n, t.map(drop)))
+        }
+    }
+
     /// What `validate()` (the line check, and the walk on each line it does not take) and the
-    /// iterator (the walk alone) say of `lines`.
+    /// iterator ([`walked`]) say of `lines`.
     fn validated_and_walked(
         upgrade: bool,
         lines: &[&[u8]],
         config: Config,
     ) -> (Result<usize, Error>, Result<usize, Error>) {
-        let lines = lines.iter().copied();
-        let walk = |n: usize, item: Result<(), Error>| item.map(|()| n + 1);
-        if upgrade {
-            let walked =
-                parse_upgrade(lines.clone(), config).try_fold(0, |n, p| walk(n, p.map(drop)));
-            (parse_upgrade(lines, config).validate(), walked)
+        let validated = if upgrade {
+            parse_upgrade(lines.iter().copied(), config).validate()
         } else {
-            let walked =
-                parse_connection(lines.clone(), config).try_fold(0, |n, t| walk(n, t.map(drop)));
-            (parse_connection(lines, config).validate(), walked)
-        }
+            parse_connection(lines.iter().copied(), config).validate()
+        };
+        (validated, walked(upgrade, lines, config))
     }
 
     /// `validate()` and `count` against the walk on every shape of `shapes` padded before and
@@ -324,9 +330,7 @@ mod tests {
                             let unbounded = Config::RECIPIENT
                                 .with_max_elements(usize::MAX)
                                 .with_max_empty_elements(usize::MAX);
-                            if let (_, Ok(elements)) =
-                                validated_and_walked(upgrade, &[line], unbounded)
-                            {
+                            if let Ok(elements) = walked(upgrade, &[line], unbounded) {
                                 let show = String::from_utf8_lossy(line);
                                 assert_eq!(
                                     count(line, kind, usize::MAX).map(|c| c.elements),
