@@ -112,15 +112,20 @@ static REF_TCHAR: [bool; 256] = {
 /// A field line value or list element without its leading and trailing SP / HTAB (RFC 9110
 /// section 5.5).
 pub fn trim_ows(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
+    while let [b, rest @ ..] = value
+        && is_ows(*b)
+    {
         value = rest;
     }
-    while let [rest @ .., b' ' | b'\t'] = value {
+    while let [rest @ .., b] = value
+        && is_ows(*b)
+    {
         value = rest;
     }
     value
 }
 
+/// SP or HTAB, the bytes of OWS (RFC 9110 section 5.6.3).
 fn is_ows(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
