@@ -14,10 +14,14 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 
 use crate::process::{display, target_dir, workspace_root};
-use crate::toolchain::ensure_cargo_mutants;
+use crate::toolchain::{ensure_cargo_mutants, host_triple};
 
 /// The committed list of equivalent mutants, relative to the workspace root.
 const EQUIVALENT_LIST: &str = "mutants/equivalent.txt";
+
+/// The runner of the mutants' test binaries, relative to the workspace root: each binary stops
+/// at its first failing test.
+const FAIL_FAST_RUNNER: &str = "mutants/fail-fast";
 
 /// The libraries whose harness is measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -82,13 +86,17 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
     libraries.dedup();
 
     let out_root = target_dir()?.join("mutants");
+    let runner = (
+        runner_variable(&host_triple()?),
+        root.join(FAIL_FAST_RUNNER).display().to_string(),
+    );
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for library in libraries {
         let out = out_root.join(library.name());
         std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {out:?}: {e}"))?;
         let started = Instant::now();
-        run_cargo_mutants(library, &args, &out)?;
+        run_cargo_mutants(library, &args, &out, &runner)?;
         let elapsed = started.elapsed();
         let outcomes_path = out.join("mutants.out/outcomes.json");
         let text = std::fs::read_to_string(&outcomes_path)
@@ -115,8 +123,15 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// `cargo mutants` over one library, its mutants tested by that crate's tests only.
-fn run_cargo_mutants(library: Library, args: &MutantsArgs, out: &Path) -> Result<(), String> {
+/// `cargo mutants` over one library, its mutants tested by that crate's tests only, each test
+/// binary started through `runner` (the variable that sets cargo's runner for the host, and its
+/// value).
+fn run_cargo_mutants(
+    library: Library,
+    args: &MutantsArgs,
+    out: &Path,
+    runner: &(String, String),
+) -> Result<(), String> {
     let mut cmd = Command::new("cargo");
     cmd.args(cargo_mutants_args(library, args, out));
     // Property tests run the default number of cases from a fixed seed, without shrinking, so a
@@ -128,7 +143,9 @@ fn run_cargo_mutants(library: Library, args: &MutantsArgs, out: &Path) -> Result
         .env("PROPTEST_DISABLE_FAILURE_PERSISTENCE", "true")
         // Every mutant relinks each test binary of its crate; without debug info that takes a
         // fraction of the time, and no outcome depends on it.
-        .env("CARGO_PROFILE_DEV_DEBUG", "0");
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        // A test binary stops at its first failing test: the rest cannot change the verdict.
+        .env(&runner.0, &runner.1);
     eprintln!("+ {}", display(&cmd));
     let status = cmd
         .status()
@@ -139,6 +156,14 @@ fn run_cargo_mutants(library: Library, args: &MutantsArgs, out: &Path) -> Result
         Some(0 | 2 | 3) => Ok(()),
         _ => Err(format!("`{}` failed ({status})", display(&cmd))),
     }
+}
+
+/// The environment variable that sets cargo's `target.<triple>.runner`.
+fn runner_variable(triple: &str) -> String {
+    format!(
+        "CARGO_TARGET_{}_RUNNER",
+        triple.to_ascii_uppercase().replace(['-', '.'], "_")
+    )
 }
 
 fn cargo_mutants_args(library: Library, args: &MutantsArgs, out: &Path) -> Vec<String> {
@@ -396,6 +421,33 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
+
+    #[test]
+    fn the_runner_is_set_for_the_host_through_cargos_variable() {
+        assert_eq!(
+            runner_variable("x86_64-unknown-linux-gnu"),
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER"
+        );
+        assert_eq!(
+            runner_variable("thumbv8m.main-none-eabi"),
+            "CARGO_TARGET_THUMBV8M_MAIN_NONE_EABI_RUNNER"
+        );
+    }
+
+    #[test]
+    fn the_runner_starts_the_binary_with_its_arguments_and_libtests_fail_fast() {
+        // `echo` stands for the test binary: it shows what the binary would be given.
+        let runner = workspace_root().join(FAIL_FAST_RUNNER);
+        let out = Command::new(&runner)
+            .args(["echo", "--quiet", "some_test"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "--quiet some_test -Z unstable-options --fail-fast\n"
+        );
+    }
 
     /// The shape of `outcomes.json` as cargo-mutants 27 writes it, cut to the fields read here.
     const OUTCOMES: &str = r#"{
