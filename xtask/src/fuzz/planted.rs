@@ -1,13 +1,19 @@
 //! `cargo xtask fuzz planted`: what the fuzz harness is worth, measured by what it catches. Each
 //! bug of a committed set (`fuzz/planted/<bug>.patch`) is applied to a scratch copy of the
 //! sources under the target folder, the fuzz target that should catch it is built there and run
-//! from its committed corpus with the dictionary and its options, on one core, until the first
-//! crash or the time limit; one table tells how long each bug took to be found.
+//! from its committed corpus with the dictionary and its options, by one process on one core,
+//! until the first crash or the time limit; one table tells how long each bug took to be found.
+//! Two bugs are tried at a time by default, each job with a target folder of its own, and each
+//! target is built with the features it needs only, so that a bug in the grammar rebuilds the
+//! grammar's checks and not the probe or the example server.
 
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::Args;
@@ -28,6 +34,10 @@ pub(crate) struct PlantedArgs {
     /// Seconds of fuzzing per bug; a bug not found by then is not caught.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     time: u64,
+    /// Bugs tried at the same time, each built in its own target folder and fuzzed by one
+    /// process on one core; the machine should have at least this many cores.
+    #[arg(long, short = 'j', default_value_t = 2, value_name = "N")]
+    jobs: usize,
     /// `none` (the default) builds on stable without a sanitizer, several times faster than
     /// AddressSanitizer; the planted bugs are wrong answers, which no sanitizer sees.
     #[arg(long, value_enum, default_value_t = SanitizerChoice::None)]
@@ -99,6 +109,51 @@ fn planted(root: &Path) -> Result<Vec<Planted>, String> {
             bug,
             patch,
         });
+    }
+    Ok(out)
+}
+
+/// The features that each fuzz target needs, by target: the `required-features` of its
+/// `[[bin]]` in `fuzz/Cargo.toml`, as `cargo metadata` reads them.
+fn required_features(root: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let manifest = root.join("fuzz/Cargo.toml");
+    let text = output(
+        Command::new("cargo")
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--manifest-path",
+            ])
+            .arg(&manifest),
+    )?;
+    let metadata: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "cannot read `cargo metadata` of {}: {e}",
+            manifest.display()
+        )
+    })?;
+    let mut out = BTreeMap::new();
+    let packages = metadata
+        .get("packages")
+        .and_then(serde_json::Value::as_array);
+    for package in packages.into_iter().flatten() {
+        let targets = package.get("targets").and_then(serde_json::Value::as_array);
+        for target in targets.into_iter().flatten() {
+            let Some(name) = target.get("name").and_then(serde_json::Value::as_str) else {
+                continue;
+            };
+            let features = target
+                .get("required-features")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_string)
+                .collect();
+            out.insert(name.to_string(), features);
+        }
     }
     Ok(out)
 }
@@ -213,10 +268,12 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
     let build = Build::resolve(args.sanitizer)?;
     let host = host_triple()?;
     let work = target_dir()?.join("planted");
-    let cargo_target = work.join("cargo-target");
+    let jobs = args.jobs.clamp(1, bugs.len());
     let sources = source_files(&root)?;
+    let features = required_features(&root)?;
     eprintln!(
-        "{} planted bug(s), up to {} s each, one at a time on one core, on the {}",
+        "{} planted bug(s), up to {} s each, {jobs} at a time, each fuzzed by one process on one \
+         core, on the {}",
         bugs.len(),
         args.time,
         build.describe()
@@ -224,44 +281,85 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
 
     // The unpatched sources, built once per target, replay each crash: a crash there is not the
     // planted bug's.
+    let cargo_targets: Vec<PathBuf> = (0..jobs)
+        .map(|job| work.join(format!("cargo-target-{job}")))
+        .collect();
+    let first_target = cargo_targets.first().ok_or("no job")?;
     let unpatched = work.join("unpatched");
     copy_sources(&root, &sources, &unpatched)?;
     let mut unpatched_targets: Vec<&str> = bugs.iter().map(|b| b.target.as_str()).collect();
     unpatched_targets.sort_unstable();
     unpatched_targets.dedup();
+    // The dependencies that the fuzz run before built with the same flags are not built again.
+    let smoke_target = root.join("fuzz/target");
+    if !first_target.exists() && smoke_target.is_dir() {
+        std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {work:?}: {e}"))?;
+        run(Command::new("cp")
+            .arg("-a")
+            .arg(&smoke_target)
+            .arg(first_target))?;
+    }
     for target in &unpatched_targets {
-        build_target(&build, &unpatched, &cargo_target, target)
+        let needs = features_of(&features, target)?;
+        build_target(&build, &unpatched, first_target, target, needs, None)
             .map_err(|e| format!("the unpatched sources do not build: {e}"))?;
-        keep_binary(&unpatched, &cargo_target, &host, target)?;
+        keep_binary(&unpatched, first_target, &host, target)?;
+    }
+    // Each job builds into a target folder of its own (cargo builds one at a time in a folder),
+    // which starts as a copy of the first: the dependencies are built once.
+    for other in cargo_targets.iter().skip(1) {
+        if other.exists() {
+            std::fs::remove_dir_all(other).map_err(|e| format!("cannot clear {other:?}: {e}"))?;
+        }
+        run(Command::new("cp").arg("-a").arg(first_target).arg(other))?;
     }
 
-    let mut rows = Vec::new();
-    for bug in &bugs {
-        let mut row = Row {
-            bug: bug.name.clone(),
-            target: bug.target.clone(),
-            runs: 0,
-            verdict: Verdict::Stale,
-        };
-        if !stale.contains(&bug.name) {
-            eprintln!("\n==> {}: {} ({})", bug.name, bug.bug, bug.target);
-            let scratch = work.join(&bug.name);
-            row.verdict = match plant(&root, &sources, bug, &scratch)
-                .and_then(|()| build_target(&build, &scratch, &cargo_target, &bug.target))
-            {
-                Err(e) => {
-                    eprintln!("{}: {e}", bug.name);
-                    Verdict::BuildFailed
-                }
-                Ok(()) => {
-                    let binary = binary(&cargo_target, &host, &bug.target);
-                    let clean = unpatched.join("bin").join(&bug.target);
-                    fuzz_until_crash(bug, &scratch, &binary, &clean, args.time, &mut row.runs)
-                }
+    // The jobs take the bugs in order; each bug's output is kept in its own log and shown
+    // whole when the bug is done, so that the outputs of two jobs do not mix.
+    let next = AtomicUsize::new(0);
+    let rows: Mutex<Vec<Option<Row>>> = Mutex::new(vec![None; bugs.len()]);
+    let job = |cargo_target: &Path| {
+        loop {
+            let index = next.fetch_add(1, Ordering::SeqCst);
+            let Some(bug) = bugs.get(index) else {
+                break;
             };
+            let setup = Setup {
+                root: &root,
+                features: &features,
+                sources: &sources,
+                build: &build,
+                host: &host,
+                work: &work,
+                cargo_target,
+                unpatched: &unpatched,
+                seconds: args.time,
+            };
+            let row = try_bug(bug, stale.contains(&bug.name), &setup);
+            if let Ok(mut rows) = rows.lock()
+                && let Some(slot) = rows.get_mut(index)
+            {
+                *slot = Some(row);
+            }
         }
-        eprintln!("{}: {}", bug.name, row.verdict.describe());
-        rows.push(row);
+    };
+    std::thread::scope(|scope| {
+        for cargo_target in &cargo_targets {
+            scope.spawn(|| job(cargo_target));
+        }
+    });
+    let rows: Vec<Row> = rows
+        .into_inner()
+        .map_err(|_| "a job panicked")?
+        .into_iter()
+        .flatten()
+        .collect();
+    if rows.len() != bugs.len() {
+        return Err(format!(
+            "{} of {} planted bugs have no result",
+            bugs.len() - rows.len(),
+            bugs.len()
+        ));
     }
     println!();
     print!("{}", render_table(&rows, args.time));
@@ -270,6 +368,78 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// What every bug is tried with: the sources, the build, where it happens, and the time limit.
+struct Setup<'a> {
+    root: &'a Path,
+    /// What each target needs, by target (its `required-features`).
+    features: &'a BTreeMap<String, Vec<String>>,
+    sources: &'a [PathBuf],
+    build: &'a Build,
+    host: &'a str,
+    work: &'a Path,
+    /// The target folder of the job that tries the bug.
+    cargo_target: &'a Path,
+    /// The unpatched copy, with the binaries that replay a crash.
+    unpatched: &'a Path,
+    seconds: u64,
+}
+
+/// Plants `bug` in a scratch copy, builds its target and fuzzes it; the log of it all is shown
+/// at the end, in one piece.
+fn try_bug(bug: &Planted, stale: bool, setup: &Setup<'_>) -> Row {
+    let mut row = Row {
+        bug: bug.name.clone(),
+        target: bug.target.clone(),
+        runs: 0,
+        verdict: Verdict::Stale,
+    };
+    if !stale {
+        let scratch = setup.work.join(&bug.name);
+        let log_path = setup.work.join(format!("{}.log", bug.name));
+        row.verdict = match File::create(&log_path) {
+            Err(e) => {
+                eprintln!("{}: cannot create {}: {e}", bug.name, log_path.display());
+                Verdict::Failed
+            }
+            Ok(mut log) => {
+                let verdict = plant(setup.root, setup.sources, bug, &scratch)
+                    .and_then(|()| features_of(setup.features, &bug.target))
+                    .and_then(|needs| {
+                        build_target(
+                            setup.build,
+                            &scratch,
+                            setup.cargo_target,
+                            &bug.target,
+                            needs,
+                            Some(&log),
+                        )
+                    })
+                    .map_err(|e| {
+                        let _ = writeln!(log, "{}: {e}", bug.name);
+                    })
+                    .map_or(Verdict::BuildFailed, |()| {
+                        let binary = binary(setup.cargo_target, setup.host, &bug.target);
+                        let clean = setup.unpatched.join("bin").join(&bug.target);
+                        fuzz_until_crash(
+                            bug,
+                            &scratch,
+                            &binary,
+                            &clean,
+                            setup.seconds,
+                            &mut row.runs,
+                            &mut log,
+                        )
+                    });
+                let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+                eprint!("\n==> {}: {} ({})\n{text}", bug.name, bug.bug, bug.target);
+                verdict
+            }
+        };
+    }
+    eprintln!("{}: {}", bug.name, row.verdict.describe());
+    row
 }
 
 /// `git apply [--check] <patch>` in `dir`.
@@ -329,20 +499,58 @@ fn plant(root: &Path, files: &[PathBuf], bug: &Planted, scratch: &Path) -> Resul
         .map_err(|e| format!("{} does not apply: {e}", bug.patch.display()))
 }
 
-/// Builds `target` in the copy at `dir`, into the target folder shared by every copy (the
-/// dependencies build once).
+/// The features `target` needs, from `required_features`.
+fn features_of<'a>(
+    features: &'a BTreeMap<String, Vec<String>>,
+    target: &str,
+) -> Result<&'a [String], String> {
+    features
+        .get(target)
+        .map(Vec::as_slice)
+        .ok_or_else(|| format!("fuzz/Cargo.toml has no target `{target}`"))
+}
+
+/// Builds `target` in the copy at `dir` with the features it needs and no others, into a target
+/// folder that the copies share (the dependencies build once), its output written to `log` when
+/// one is given.
 fn build_target(
     build: &Build,
     dir: &Path,
     cargo_target: &Path,
     target: &str,
+    features: &[String],
+    log: Option<&File>,
 ) -> Result<(), String> {
     let mut cmd = build.cargo_fuzz("build", target);
     cmd.current_dir(dir)
         .arg("--release")
+        .arg("--no-default-features")
         .arg("--target-dir")
         .arg(cargo_target);
-    run(&mut cmd)
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
+    match log {
+        None => run(&mut cmd),
+        Some(log) => {
+            let (out, err) = log
+                .try_clone()
+                .and_then(|out| Ok((out, log.try_clone()?)))
+                .map_err(|e| format!("cannot write the build's log: {e}"))?;
+            let mut writer = log;
+            let _ = writeln!(writer, "+ {}", display(&cmd));
+            let status = cmd
+                .stdout(out)
+                .stderr(err)
+                .status()
+                .map_err(|e| format!("cannot start `{}`: {e}", display(&cmd)))?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("`{}` failed ({status})", display(&cmd)))
+            }
+        }
+    }
 }
 
 /// Where cargo-fuzz puts the binary of `target`.
@@ -374,6 +582,7 @@ fn fuzz_until_crash(
     clean: &Path,
     seconds: u64,
     runs: &mut u64,
+    out: &mut File,
 ) -> Verdict {
     let corpus = scratch.join("fuzz/corpus-planted");
     let artifacts = scratch.join("fuzz/artifacts-planted");
@@ -381,7 +590,7 @@ fn fuzz_until_crash(
     let options = match libfuzzer_options(&bug.target) {
         Ok(options) => options,
         Err(e) => {
-            eprintln!("{e}");
+            let _ = writeln!(out, "{e}");
             return Verdict::Failed;
         }
     };
@@ -392,7 +601,7 @@ fn fuzz_until_crash(
     ) {
         (Ok(()), Ok(()), Ok(log)) => log,
         _ => {
-            eprintln!("cannot prepare {}", scratch.display());
+            let _ = writeln!(out, "cannot prepare {}", scratch.display());
             return Verdict::Failed;
         }
     };
@@ -406,7 +615,7 @@ fn fuzz_until_crash(
         .arg(format!("-artifact_prefix={}/", artifacts.display()))
         .stdout(Stdio::null())
         .stderr(log);
-    eprintln!("+ {}", display(&cmd));
+    let _ = writeln!(out, "+ {}", display(&cmd));
     let started = Instant::now();
     let status = cmd.status();
     let elapsed = started.elapsed().as_secs_f64();
@@ -421,18 +630,19 @@ fn fuzz_until_crash(
         Ok(s) if s.success() => return Verdict::NotCaught,
         Ok(_) => {}
         Err(e) => {
-            eprintln!("cannot start {}: {e}", binary.display());
+            let _ = writeln!(out, "cannot start {}: {e}", binary.display());
             return Verdict::Failed;
         }
     }
     let Some(input) = files_under(&artifacts).into_iter().next() else {
-        eprintln!(
+        let _ = writeln!(
+            out,
             "the fuzzer failed without leaving an input; its log: {}",
             log_path.display()
         );
         return Verdict::Failed;
     };
-    eprintln!("crash input: {}", input.display());
+    let _ = writeln!(out, "crash input: {}", input.display());
     let replay = Command::new(clean)
         .arg(&input)
         .stdout(Stdio::null())
@@ -554,6 +764,40 @@ mod tests {
         libraries.sort_unstable();
         libraries.dedup();
         assert_eq!(libraries.len(), 4, "{libraries:?}");
+    }
+
+    #[test]
+    fn every_target_is_built_by_default_and_a_planted_build_names_what_its_target_needs() {
+        let root = crate::process::workspace_root();
+        let needs = required_features(&root).unwrap();
+        let mut known = targets().unwrap();
+        known.sort();
+        assert_eq!(needs.keys().cloned().collect::<Vec<_>>(), known);
+        let metadata: serde_json::Value = serde_json::from_str(
+            &output(
+                Command::new("cargo")
+                    .args(["metadata", "--format-version", "1", "--no-deps"])
+                    .arg("--manifest-path")
+                    .arg(root.join("fuzz/Cargo.toml")),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let default = &metadata["packages"][0]["features"]["default"];
+        for (target, features) in &needs {
+            for feature in features {
+                assert!(
+                    default.as_array().unwrap().iter().any(|d| d == feature),
+                    "{target} needs {feature}, which the default build leaves out"
+                );
+            }
+        }
+        // The negotiator's targets, the probe's and the example server's each need theirs; the
+        // grammar's need none, so a bug in the grammar rebuilds no more than the grammar's checks.
+        assert_eq!(needs["negotiate"], ["negotiate"]);
+        assert_eq!(needs["read_answers"], ["probe"]);
+        assert_eq!(needs["track_heads"], ["server"]);
+        assert!(needs["differential"].is_empty());
     }
 
     #[test]
