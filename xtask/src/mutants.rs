@@ -447,6 +447,13 @@ mod tests {
             String::from_utf8(out.stdout).unwrap(),
             "--quiet some_test -Z unstable-options --fail-fast\n"
         );
+        // The unstable option is let through for the binary by RUSTC_BOOTSTRAP, set for it alone.
+        let out = Command::new(&runner)
+            .args(["sh", "-c", "echo \"$RUSTC_BOOTSTRAP\""])
+            .env_remove("RUSTC_BOOTSTRAP")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "1\n");
     }
 
     /// The shape of `outcomes.json` as cargo-mutants 27 writes it, cut to the fields read here.

@@ -26,6 +26,11 @@ pub(crate) fn display(cmd: &Command) -> String {
 /// Runs `cmd` with inherited output and fails unless it succeeds.
 pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
     eprintln!("+ {}", display(cmd));
+    run_silently(cmd)
+}
+
+/// Runs `cmd` as [`run`] does, without showing it first: its output goes where `cmd` says.
+pub(crate) fn run_silently(cmd: &mut Command) -> Result<(), String> {
     let status = cmd
         .status()
         .map_err(|e| format!("cannot start `{}`: {e}", display(cmd)))?;
@@ -78,13 +83,20 @@ pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What `cargo metadata --no-deps` says of the workspace, or of the one whose manifest is given.
+pub(crate) fn cargo_metadata(manifest: Option<&Path>) -> Result<serde_json::Value, String> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
+    if let Some(manifest) = manifest {
+        cmd.arg("--manifest-path").arg(manifest);
+    }
+    let text = output(&mut cmd)?;
+    serde_json::from_str(&text).map_err(|e| format!("cannot read `{}`: {e}", display(&cmd)))
+}
+
 /// The workspace's target folder, as cargo resolves it (`CARGO_TARGET_DIR`, config, default).
 pub(crate) fn target_dir() -> Result<PathBuf, String> {
-    let metadata =
-        output(Command::new("cargo").args(["metadata", "--format-version", "1", "--no-deps"]))?;
-    let metadata: serde_json::Value = serde_json::from_str(&metadata)
-        .map_err(|e| format!("cannot read `cargo metadata`: {e}"))?;
-    metadata
+    cargo_metadata(None)?
         .get("target_directory")
         .and_then(serde_json::Value::as_str)
         .map(PathBuf::from)

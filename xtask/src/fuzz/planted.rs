@@ -12,14 +12,13 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::Args;
 
 use crate::fuzz::{DICTIONARY, Summary, libfuzzer_options, parse_stat_line, targets};
-use crate::process::{display, files_under, output, run, target_dir};
+use crate::process::{cargo_metadata, display, files_under, output, run, run_silently, target_dir};
 use crate::toolchain::{Build, SanitizerChoice, ensure_cargo_fuzz, host_triple};
 
 /// Where the planted bugs are committed, one patch per bug.
@@ -116,24 +115,7 @@ fn planted(root: &Path) -> Result<Vec<Planted>, String> {
 /// The features that each fuzz target needs, by target: the `required-features` of its
 /// `[[bin]]` in `fuzz/Cargo.toml`, as `cargo metadata` reads them.
 fn required_features(root: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
-    let manifest = root.join("fuzz/Cargo.toml");
-    let text = output(
-        Command::new("cargo")
-            .args([
-                "metadata",
-                "--format-version",
-                "1",
-                "--no-deps",
-                "--manifest-path",
-            ])
-            .arg(&manifest),
-    )?;
-    let metadata: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "cannot read `cargo metadata` of {}: {e}",
-            manifest.display()
-        )
-    })?;
+    let metadata = cargo_metadata(Some(&root.join("fuzz/Cargo.toml")))?;
     let mut out = BTreeMap::new();
     let packages = metadata
         .get("packages")
@@ -294,10 +276,7 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
     let smoke_target = root.join("fuzz/target");
     if !first_target.exists() && smoke_target.is_dir() {
         std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {work:?}: {e}"))?;
-        run(Command::new("cp")
-            .arg("-a")
-            .arg(&smoke_target)
-            .arg(first_target))?;
+        copy_folder(&smoke_target, first_target)?;
     }
     for target in &unpatched_targets {
         let needs = features_of(&features, target)?;
@@ -311,14 +290,14 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
         if other.exists() {
             std::fs::remove_dir_all(other).map_err(|e| format!("cannot clear {other:?}: {e}"))?;
         }
-        run(Command::new("cp").arg("-a").arg(first_target).arg(other))?;
+        copy_folder(first_target, other)?;
     }
 
     // The jobs take the bugs in order; each bug's output is kept in its own log and shown
     // whole when the bug is done, so that the outputs of two jobs do not mix.
     let next = AtomicUsize::new(0);
-    let rows: Mutex<Vec<Option<Row>>> = Mutex::new(vec![None; bugs.len()]);
     let job = |cargo_target: &Path| {
+        let mut done = Vec::new();
         loop {
             let index = next.fetch_add(1, Ordering::SeqCst);
             let Some(bug) = bugs.get(index) else {
@@ -335,32 +314,25 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
                 unpatched: &unpatched,
                 seconds: args.time,
             };
-            let row = try_bug(bug, stale.contains(&bug.name), &setup);
-            if let Ok(mut rows) = rows.lock()
-                && let Some(slot) = rows.get_mut(index)
-            {
-                *slot = Some(row);
-            }
+            done.push((index, try_bug(bug, stale.contains(&bug.name), &setup)));
         }
+        done
     };
-    std::thread::scope(|scope| {
-        for cargo_target in &cargo_targets {
-            scope.spawn(|| job(cargo_target));
-        }
-    });
-    let rows: Vec<Row> = rows
-        .into_inner()
-        .map_err(|_| "a job panicked")?
-        .into_iter()
-        .flatten()
-        .collect();
-    if rows.len() != bugs.len() {
-        return Err(format!(
-            "{} of {} planted bugs have no result",
-            bugs.len() - rows.len(),
-            bugs.len()
-        ));
-    }
+    let mut rows: Vec<(usize, Row)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cargo_targets
+            .iter()
+            .map(|cargo_target| scope.spawn(|| job(cargo_target)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| "a job of the planted bugs panicked"))
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    rows.sort_by_key(|(index, _)| *index);
+    let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
     println!();
     print!("{}", render_table(&rows, args.time));
     Ok(if rows.iter().all(|r| r.verdict.caught()) {
@@ -404,34 +376,25 @@ fn try_bug(bug: &Planted, stale: bool, setup: &Setup<'_>) -> Row {
                 Verdict::Failed
             }
             Ok(mut log) => {
-                let verdict = plant(setup.root, setup.sources, bug, &scratch)
+                let built = plant(setup.root, setup.sources, bug, &scratch)
                     .and_then(|()| features_of(setup.features, &bug.target))
                     .and_then(|needs| {
-                        build_target(
-                            setup.build,
-                            &scratch,
-                            setup.cargo_target,
-                            &bug.target,
-                            needs,
-                            Some(&log),
-                        )
-                    })
-                    .map_err(|e| {
+                        let dir = setup.cargo_target;
+                        build_target(setup.build, &scratch, dir, &bug.target, needs, Some(&log))
+                    });
+                let verdict = match built {
+                    Err(e) => {
                         let _ = writeln!(log, "{}: {e}", bug.name);
-                    })
-                    .map_or(Verdict::BuildFailed, |()| {
+                        Verdict::BuildFailed
+                    }
+                    Ok(()) => {
                         let binary = binary(setup.cargo_target, setup.host, &bug.target);
                         let clean = setup.unpatched.join("bin").join(&bug.target);
-                        fuzz_until_crash(
-                            bug,
-                            &scratch,
-                            &binary,
-                            &clean,
-                            setup.seconds,
-                            &mut row.runs,
-                            &mut log,
-                        )
-                    });
+                        let seconds = setup.seconds;
+                        let runs = &mut row.runs;
+                        fuzz_until_crash(bug, &scratch, &binary, &clean, seconds, runs, &mut log)
+                    }
+                };
                 let text = std::fs::read_to_string(&log_path).unwrap_or_default();
                 eprint!("\n==> {}: {} ({})\n{text}", bug.name, bug.bug, bug.target);
                 verdict
@@ -499,6 +462,12 @@ fn plant(root: &Path, files: &[PathBuf], bug: &Planted, scratch: &Path) -> Resul
         .map_err(|e| format!("{} does not apply: {e}", bug.patch.display()))
 }
 
+/// A copy of the folder `from` at `to` (which must not exist), times kept: cargo takes the
+/// copied target folder for built.
+fn copy_folder(from: &Path, to: &Path) -> Result<(), String> {
+    run(Command::new("cp").arg("-a").arg(from).arg(to))
+}
+
 /// The features `target` needs, from `required_features`.
 fn features_of<'a>(
     features: &'a BTreeMap<String, Vec<String>>,
@@ -530,27 +499,16 @@ fn build_target(
     if !features.is_empty() {
         cmd.arg("--features").arg(features.join(","));
     }
-    match log {
-        None => run(&mut cmd),
-        Some(log) => {
-            let (out, err) = log
-                .try_clone()
-                .and_then(|out| Ok((out, log.try_clone()?)))
-                .map_err(|e| format!("cannot write the build's log: {e}"))?;
-            let mut writer = log;
-            let _ = writeln!(writer, "+ {}", display(&cmd));
-            let status = cmd
-                .stdout(out)
-                .stderr(err)
-                .status()
-                .map_err(|e| format!("cannot start `{}`: {e}", display(&cmd)))?;
-            if status.success() {
-                Ok(())
-            } else {
-                Err(format!("`{}` failed ({status})", display(&cmd)))
-            }
-        }
-    }
+    let Some(log) = log else {
+        return run(&mut cmd);
+    };
+    let (out, err) = log
+        .try_clone()
+        .and_then(|out| Ok((out, log.try_clone()?)))
+        .map_err(|e| format!("cannot write the build's log: {e}"))?;
+    let mut writer = log;
+    let _ = writeln!(writer, "+ {}", display(&cmd));
+    run_silently(cmd.stdout(out).stderr(err))
 }
 
 /// Where cargo-fuzz puts the binary of `target`.
@@ -773,16 +731,7 @@ mod tests {
         let mut known = targets().unwrap();
         known.sort();
         assert_eq!(needs.keys().cloned().collect::<Vec<_>>(), known);
-        let metadata: serde_json::Value = serde_json::from_str(
-            &output(
-                Command::new("cargo")
-                    .args(["metadata", "--format-version", "1", "--no-deps"])
-                    .arg("--manifest-path")
-                    .arg(root.join("fuzz/Cargo.toml")),
-            )
-            .unwrap(),
-        )
-        .unwrap();
+        let metadata = cargo_metadata(Some(&root.join("fuzz/Cargo.toml"))).unwrap();
         let default = &metadata["packages"][0]["features"]["default"];
         for (target, features) in &needs {
             for feature in features {
