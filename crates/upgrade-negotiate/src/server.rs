@@ -9,6 +9,7 @@ use crate::host::host_verdict;
 use crate::message::{HttpVersion, RequestHead};
 use crate::policy::{Policy, Preference};
 use crate::reason::Reason;
+use crate::websocket::WebSocketAccept;
 use crate::{h2c, websocket};
 
 /// Decides what a server does with a request that may ask for a protocol upgrade.
@@ -162,27 +163,25 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         Ok(asked) => asked,
     };
 
-    // Rules 9 and 10.
+    // Rules 9 and 10. A candidate that passes its profile gives its index, its offer and, for
+    // websocket, the accept value; the decision is built once, for the candidate chosen.
     let mut failure: Option<(usize, Reason)> = None;
-    let mut try_candidate = |index: usize| -> Option<Decision<'o>> {
-        let offer = offers.get(index)?;
-        let decision = Decision::new(Outcome::Switch, Reason::Switched, offers)
-            .with_protocol(index, *offer)
-            .with_request(Some(framing), interim_continue);
+    let mut try_candidate = |index: usize| -> Option<Candidate<'o>> {
+        let offer = *offers.get(index)?;
         let verdict = if offer.is_named(b"websocket") {
             websocket::profile(
                 method,
                 fields.websocket_version().single(),
                 fields.websocket_key().single(),
             )
-            .map(|accept| decision.with_websocket_accept(accept))
+            .map(Some)
         } else if offer.is_named(b"h2c") {
-            h2c::profile(fields.http2_settings().single(), lists_settings).map(|()| decision)
+            h2c::profile(fields.http2_settings().single(), lists_settings).map(|()| None)
         } else {
-            Ok(decision)
+            Ok(None)
         };
         match verdict {
-            Ok(decision) => Some(decision),
+            Ok(accept) => Some((index, offer, accept)),
             Err(reason) => {
                 failure.get_or_insert((index, reason));
                 None
@@ -205,8 +204,14 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
             .filter(|(_, offer)| client().any(|asked| offer.matches(&asked)))
             .find_map(|(index, _)| try_candidate(index)),
     };
-    if let Some(decision) = switch {
-        return decision;
+    if let Some((index, offer, accept)) = switch {
+        let decision = Decision::new(Outcome::Switch, Reason::Switched, offers)
+            .with_protocol(index, offer)
+            .with_request(Some(framing), interim_continue);
+        return match accept {
+            Some(accept) => decision.with_websocket_accept(accept),
+            None => decision,
+        };
     }
 
     // Rule 11.
@@ -224,6 +229,10 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         None => carry_on(Reason::NoCommonProtocol),
     }
 }
+
+/// A candidate that passed its profile (rule 10): its index in the offers, the offer, and the
+/// accept value when it is websocket.
+type Candidate<'o> = (usize, Protocol<'o>, Option<WebSocketAccept>);
 
 /// The two options of `Connection` the rules ask about, read in one pass that validates the
 /// whole field (rule 7).
