@@ -4,7 +4,6 @@ use upgrade_grammar::{Error, Protocol};
 use upgrade_negotiate::{
     Decision, Outcome, Policy, Status, WebSocketAccept, negotiate, parse_request,
 };
-use upgrade_testkit::alloc::StackWriter;
 
 pub use upgrade_testkit::handshakes::{
     CHROMIUM_PAGE_LOAD, CHROMIUM_WEBSOCKET, CURL_H2C, FIREFOX_WEBSOCKET, JSON_POST,
@@ -157,10 +156,10 @@ pub fn httparse_negotiate(bytes: &[u8], offers: &[Protocol<'_>]) -> (Outcome, us
         // The request carries on as HTTP: the server writes no head of the negotiation's.
         return (Outcome::Continue, 0);
     }
-    let mut head = StackWriter::<RESPONSE_CAPACITY>::new();
-    // The buffer holds every head the server writes; a failure would show as a short length.
-    let _ = decision.write_response(&mut head);
-    (decision.outcome(), head.len())
+    let mut head = [0u8; RESPONSE_CAPACITY];
+    // The buffer holds every head the server writes; a failure would show as a length of 0.
+    let len = decision.write_response_bytes(&mut head).unwrap_or(0);
+    (decision.outcome(), len)
 }
 
 /// The least any server does to answer a websocket handshake, nothing checked: httparse's

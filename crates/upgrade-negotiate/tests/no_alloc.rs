@@ -1,8 +1,8 @@
 //! From raw request bytes to a decision and its response head, nothing touches the heap: a
 //! counting global allocator watches this thread while a browser websocket handshake and an h2c
-//! upgrade are negotiated (accept value included) and their responses written to the stack, and
-//! while Firefox's handshake, a page load and a JSON `POST` (the other requests of the benches)
-//! are decided.
+//! upgrade are negotiated (accept value included) and their responses written to the stack, as
+//! text and as bytes, and while Firefox's handshake, a page load and a JSON `POST` (the other
+//! requests of the benches) are decided.
 
 // A panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -21,7 +21,8 @@ use upgrade_testkit::handshakes::{SWITCH_H2C, SWITCH_WEBSOCKET};
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
 
-/// Parses `request`, negotiates against `offers` and writes the response into `out`.
+/// Parses `request`, negotiates against `offers` and writes the response into `out`, and as
+/// bytes into a stack array (as the benches measure it), which must hold the same head.
 fn decide_and_write<const N: usize>(
     request: &[u8],
     offers: &[Protocol<'_>],
@@ -35,6 +36,9 @@ fn decide_and_write<const N: usize>(
         Err(e) => Decision::from(e),
     };
     decision.write_response(out).unwrap();
+    let mut bytes = [0u8; N];
+    let len = decision.write_response_bytes(&mut bytes).unwrap();
+    assert_eq!(&bytes[..len], out.as_str().as_bytes());
     decision.outcome()
 }
 

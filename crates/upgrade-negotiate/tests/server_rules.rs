@@ -712,9 +712,17 @@ fn offers(row: &Row) -> Vec<Protocol<'static>> {
         .collect()
 }
 
+/// The head the decision writes as text, after checking that it writes the same head as bytes,
+/// into a buffer of exactly its length and not into one byte less.
 fn head(decision: &Decision<'_>) -> String {
     let mut out = String::new();
     decision.write_response(&mut out).unwrap();
+    let mut bytes = vec![0u8; out.len()];
+    assert_eq!(decision.write_response_bytes(&mut bytes), Some(out.len()));
+    assert_eq!(bytes, out.as_bytes());
+    if let Some(shorter) = out.len().checked_sub(1) {
+        assert_eq!(decision.write_response_bytes(&mut bytes[..shorter]), None);
+    }
     out
 }
 
