@@ -143,7 +143,8 @@
 //!
 //! No `unsafe` code, no panic reachable from input, and no heap allocation on the way from
 //! bytes to a decision and its response head (the `Sec-WebSocket-Accept` value is computed into
-//! a fixed array). The crate is `no_std`.
+//! a fixed array, and [`Decision::write_response_bytes`] writes the head into the caller's
+//! buffer). The crate is `no_std`.
 //!
 //! # Features
 //!
