@@ -15,6 +15,8 @@ use upgrade_negotiate::{
 use upgrade_testkit::handshakes::{
     HTTP2_SETTINGS, SWITCH_H2C, SWITCH_WEBSOCKET, WEBSOCKET_KEY, with_host,
 };
+// The head as text, checked against the head written as bytes.
+use upgrade_testkit::requests::checks::response_head;
 
 const OFFERS: &[&str] = &["websocket", "h2c", "foo/2"];
 
@@ -712,20 +714,6 @@ fn offers(row: &Row) -> Vec<Protocol<'static>> {
         .collect()
 }
 
-/// The head the decision writes as text, after checking that it writes the same head as bytes,
-/// into a buffer of exactly its length and not into one byte less.
-fn head(decision: &Decision<'_>) -> String {
-    let mut out = String::new();
-    decision.write_response(&mut out).unwrap();
-    let mut bytes = vec![0u8; out.len()];
-    assert_eq!(decision.write_response_bytes(&mut bytes), Some(out.len()));
-    assert_eq!(bytes, out.as_bytes());
-    if let Some(shorter) = out.len().checked_sub(1) {
-        assert_eq!(decision.write_response_bytes(&mut bytes[..shorter]), None);
-    }
-    out
-}
-
 fn check(row: &Row, decision: &Decision<'_>, via: &str) {
     let name = format!("{} ({via})", row.name);
     assert_eq!(decision.outcome(), row.outcome, "{name}");
@@ -747,7 +735,7 @@ fn check(row: &Row, decision: &Decision<'_>, via: &str) {
     }
     assert_eq!(decision.request_body(), row.body, "{name}");
     assert_eq!(decision.interim_continue(), row.interim_continue, "{name}");
-    assert_eq!(head(decision), row.response, "{name}");
+    assert_eq!(response_head(decision), row.response, "{name}");
     assert_eq!(
         decision.websocket_accept().is_some(),
         row.outcome == Outcome::Switch && row.protocol == Some("websocket"),
@@ -811,7 +799,11 @@ fn decide_raw(bytes: &[u8], offers: &[Protocol<'_>]) -> (Reason, Option<u16>, St
         Ok(Status::Partial) => panic!("a partial head: {bytes:?}"),
         Err(e) => Decision::from(e),
     };
-    (decision.reason(), decision.status(), head(&decision))
+    (
+        decision.reason(),
+        decision.status(),
+        response_head(&decision),
+    )
 }
 
 #[test]

@@ -49,11 +49,29 @@ fn candidates(exchange: &Exchange<'_>) -> Vec<usize> {
     }
 }
 
-/// The response head the decision writes.
+/// The response head the decision writes, as text. Written as bytes, it must be the same head,
+/// and fit a buffer of exactly its length but not one byte shorter.
 pub fn response_head(decision: &Decision<'_>) -> String {
     let mut head = String::new();
     if decision.write_response(&mut head).is_err() {
         panic!("writing a response head to a String failed: {decision:?}");
+    }
+    let mut bytes = vec![0u8; head.len()];
+    let written = decision.write_response_bytes(&mut bytes);
+    if written != Some(head.len()) || bytes != head.as_bytes() {
+        panic!(
+            "the head written as bytes, {written:?} bytes {:?}, is not the text head {head:?}: \
+             {decision:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+    if let Some(shorter) = head.len().checked_sub(1)
+        && let Some(len) = decision.write_response_bytes(&mut bytes[..shorter])
+    {
+        panic!(
+            "a head of {} bytes written into {shorter} ({len}): {decision:?}",
+            head.len()
+        );
     }
     head
 }
@@ -214,27 +232,12 @@ pub fn check_client_accepts_the_response(exchange: &Exchange<'_>, decision: &Dec
 /// The written response head is well formed: empty to carry on with HTTP; otherwise CRLF line
 /// endings only, ending with the empty line, read completely by httparse as an HTTP/1.1
 /// response with the decision's status, every field value visible ASCII with single spaces
-/// inside. A 426 that the policy required lists every offer in canonical form. Written as
-/// bytes, the head is the same, fits a buffer of exactly its length and not one byte shorter.
+/// inside. A 426 that the policy required lists every offer in canonical form. The head
+/// written as bytes is the same ([`response_head`]).
 pub fn check_response_head(exchange: &Exchange<'_>, decision: &Decision<'_>) {
     const INVARIANT: &str = "the written response head is well formed";
     let judge = Judge(INVARIANT, exchange, decision);
     let head = response_head(decision);
-    let mut bytes = vec![0u8; head.len()];
-    let written = decision.write_response_bytes(&mut bytes);
-    if written != Some(head.len()) || bytes != head.as_bytes() {
-        judge.fail(format_args!(
-            "{written:?} bytes written as bytes, {:?}, for the text head {head:?}",
-            String::from_utf8_lossy(&bytes)
-        ));
-    }
-    if let Some(shorter) = bytes.len().checked_sub(1) {
-        let fits = decision.write_response_bytes(&mut bytes[..shorter]);
-        judge.ensure(
-            fits.is_none(),
-            format_args!("{fits:?} written into {shorter} bytes"),
-        );
-    }
     if decision.outcome() == Outcome::Continue {
         return judge.ensure(head.is_empty(), "a head for `continue`");
     }
