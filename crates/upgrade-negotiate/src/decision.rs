@@ -424,6 +424,10 @@ impl HeadOut for BytesOut<'_> {
 
 /// `protocols` as a canonical `Upgrade` value, as [`upgrade_grammar::write_upgrade`] writes it:
 /// `name[/version]`, joined by `", "`.
+///
+/// A second spelling of the grammar's: `write_upgrade` writes into a `fmt::Write`, so a byte
+/// head written through it would check every name as UTF-8 again. The test kit's
+/// `check_response_head` compares every 426 list with the reference's canonical form.
 fn write_protocols<'p, O: HeadOut + ?Sized>(
     out: &mut O,
     protocols: impl IntoIterator<Item = Protocol<'p>>,
