@@ -45,10 +45,11 @@
 //! # Guarantees
 //!
 //! Parsing borrows from the input, never allocates and never panics. Formatting
-//! ([`write_upgrade`], [`write_connection`]) takes only validated values, so it can only write
-//! valid lists. The crate works without `std`. Its only `unsafe` code is one private module that
-//! classifies 16 bytes at once with SSE2 on x86_64, beside a scalar twin that it is tested and
-//! fuzzed against on every byte.
+//! ([`write_upgrade`], [`write_connection`], and into a byte buffer [`write_upgrade_bytes`],
+//! [`write_connection_bytes`]) takes only validated values, so it can only write valid lists.
+//! The crate works without `std`. Its only `unsafe` code is one private module that classifies
+//! 16 bytes at once with SSE2 on x86_64, beside a scalar twin that it is tested and fuzzed
+//! against on every byte.
 //!
 //! # Features
 //!
@@ -83,7 +84,7 @@ pub use connection::{ConnectionOptions, parse_connection};
 pub use error::{Error, ErrorKind};
 #[cfg(feature = "alloc")]
 pub use format::{format_connection, format_upgrade};
-pub use format::{write_connection, write_upgrade};
+pub use format::{write_connection, write_connection_bytes, write_upgrade, write_upgrade_bytes};
 pub use protocol::Protocol;
 pub use tchar::{Token, is_tchar};
 pub use upgrade::{Protocols, parse_upgrade};

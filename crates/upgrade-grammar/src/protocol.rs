@@ -181,7 +181,7 @@ impl PartialOrd for Protocol<'_> {
 
 impl fmt::Display for Protocol<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::format::Element::write_to(self, f)
+        crate::format::Element::write_to(self, &mut crate::format::TextSink(f))
     }
 }
 

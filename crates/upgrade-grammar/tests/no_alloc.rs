@@ -1,5 +1,6 @@
-//! Parsing borrows from its input and never touches the heap: a counting global allocator
-//! watches this thread while every public parsing entry point runs.
+//! Parsing borrows from its input and, like formatting into a buffer, never touches the heap: a
+//! counting global allocator watches this thread while every public parsing and formatting entry
+//! point runs.
 
 use upgrade_grammar::{Config, Protocol, Token, parse_connection, parse_upgrade};
 use upgrade_testkit::alloc::{CountingAllocator, StackWriter, allocations_in};
@@ -44,6 +45,11 @@ fn parsing_allocates_nothing() {
         let mut buf = StackWriter::<256>::new();
         let protocols = parse_upgrade(upgrade, Config::RECIPIENT).filter_map(Result::ok);
         std::hint::black_box(upgrade_grammar::write_upgrade(&mut buf, protocols).ok());
+        let mut bytes = [0; 256];
+        let protocols = parse_upgrade(upgrade, Config::RECIPIENT).filter_map(Result::ok);
+        std::hint::black_box(upgrade_grammar::write_upgrade_bytes(&mut bytes, protocols));
+        let options = parse_connection(connection, Config::RECIPIENT).filter_map(Result::ok);
+        std::hint::black_box(upgrade_grammar::write_connection_bytes(&mut bytes, options));
     });
     assert_eq!(n, 0);
 }

@@ -1,8 +1,9 @@
 //! The server side's answer: what to do, why, and the response head to send.
 
+use core::borrow::Borrow;
 use core::fmt;
 
-use upgrade_grammar::{Error, Protocol, Token};
+use upgrade_grammar::{Error, Protocol, write_upgrade, write_upgrade_bytes};
 
 use crate::framing::BodyFraming;
 use crate::head::HeadError;
@@ -328,7 +329,7 @@ impl<'o> Decision<'o> {
                 out.text("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n")?;
                 if self.protocol.is_some() {
                     out.text("Upgrade: ")?;
-                    write_protocols(out, self.protocol())?;
+                    out.protocols(self.protocol())?;
                     out.text("\r\n")?;
                 }
                 if let Some(accept) = &self.websocket_accept {
@@ -340,11 +341,11 @@ impl<'o> Decision<'o> {
             Outcome::Required => {
                 out.text("HTTP/1.1 426 Upgrade Required\r\nConnection: upgrade\r\nUpgrade: ")?;
                 if self.reason == Reason::WebSocketVersionUnsupported {
-                    write_protocols(out, self.protocol())?;
+                    out.protocols(self.protocol())?;
                     out.text("\r\nSec-WebSocket-Version: ")?;
                     out.text(WEBSOCKET_VERSION)?;
                 } else {
-                    write_protocols(out, self.offers.iter().copied())?;
+                    out.protocols(self.offers)?;
                 }
                 out.text("\r\nContent-Length: 0\r\n")?;
             }
@@ -359,13 +360,17 @@ impl<'o> Decision<'o> {
     }
 }
 
-/// Where [`Decision::write_head`] writes a head: pieces of text, protocol names and versions,
-/// and the websocket accept value, each as the writer takes it best. Pieces, rather than
-/// `write!`: the formatting machinery would cost as much as the rest of the head.
+/// Where [`Decision::write_head`] writes a head: pieces of text, the `Upgrade` list, and the
+/// websocket accept value, each as the writer takes it best. Pieces, rather than `write!`: the
+/// formatting machinery would cost as much as the rest of the head.
 trait HeadOut {
     type Error;
     fn text(&mut self, text: &str) -> Result<(), Self::Error>;
-    fn token(&mut self, token: Token<'_>) -> Result<(), Self::Error>;
+    /// `protocols` as a canonical `Upgrade` value, written by the grammar.
+    fn protocols<'p, I>(&mut self, protocols: I) -> Result<(), Self::Error>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Protocol<'p>>;
     fn accept(&mut self, accept: &WebSocketAccept) -> Result<(), Self::Error>;
 }
 
@@ -379,8 +384,12 @@ impl<W: fmt::Write + ?Sized> HeadOut for TextOut<'_, W> {
         self.0.write_str(text)
     }
 
-    fn token(&mut self, token: Token<'_>) -> fmt::Result {
-        self.0.write_str(token.as_str())
+    fn protocols<'p, I>(&mut self, protocols: I) -> fmt::Result
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Protocol<'p>>,
+    {
+        write_upgrade(self.0, protocols)
     }
 
     fn accept(&mut self, accept: &WebSocketAccept) -> fmt::Result {
@@ -413,36 +422,19 @@ impl HeadOut for BytesOut<'_> {
         self.bytes(text.as_bytes())
     }
 
-    fn token(&mut self, token: Token<'_>) -> Result<(), ()> {
-        self.bytes(token.as_bytes())
+    fn protocols<'p, I>(&mut self, protocols: I) -> Result<(), ()>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Protocol<'p>>,
+    {
+        let rest = self.buf.get_mut(self.len..).ok_or(())?;
+        self.len += write_upgrade_bytes(rest, protocols).ok_or(())?;
+        Ok(())
     }
 
     fn accept(&mut self, accept: &WebSocketAccept) -> Result<(), ()> {
         self.bytes(accept.as_bytes())
     }
-}
-
-/// `protocols` as a canonical `Upgrade` value, as [`upgrade_grammar::write_upgrade`] writes it:
-/// `name[/version]`, joined by `", "`.
-///
-/// A second spelling of the grammar's: `write_upgrade` writes into a `fmt::Write`, so a byte
-/// head written through it would check every name as UTF-8 again. The test kit's
-/// `check_response_head` compares every 426 list with the reference's canonical form.
-fn write_protocols<'p, O: HeadOut + ?Sized>(
-    out: &mut O,
-    protocols: impl IntoIterator<Item = Protocol<'p>>,
-) -> Result<(), O::Error> {
-    for (i, protocol) in protocols.into_iter().enumerate() {
-        if i > 0 {
-            out.text(", ")?;
-        }
-        out.token(protocol.name())?;
-        if let Some(version) = protocol.version() {
-            out.text("/")?;
-            out.token(version)?;
-        }
-    }
-    Ok(())
 }
 
 impl From<HeadError> for Decision<'static> {

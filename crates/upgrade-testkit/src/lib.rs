@@ -25,7 +25,7 @@
 //!
 //! | property (DESIGN.md 4) | check | fuzz target | proptest property |
 //! |---|---|---|---|
-//! | generated lists round-trip through format and parse | [`check_round_trip`](lists::checks::check_round_trip), via [`check_rendered`](lists::checks::check_rendered) and [`check_lines`](lists::checks::check_lines) | `roundtrip`, `parse_upgrade`, `parse_connection` | `roundtrips_generated_lists`, `roundtrips_generated_layouts` |
+//! | generated lists round-trip through format (as text and as bytes) and parse | [`check_round_trip`](lists::checks::check_round_trip), via [`check_rendered`](lists::checks::check_rendered) and [`check_lines`](lists::checks::check_lines) | `roundtrip`, `parse_upgrade`, `parse_connection` | `roundtrips_generated_lists`, `roundtrips_generated_layouts` |
 //! | the recipient grammar accepts what the sender grammar accepts, with the same items | [`check_lines`](lists::checks::check_lines) | `parse_upgrade`, `parse_connection`, `roundtrip` | `recipient_accepts_everything_sender_accepts_with_same_items`, `raw_byte_checks_hold_on_biased_bytes`, `arbitrary_bytes_never_panic` |
 //! | OWS and empty elements change nothing in the recipient grammar | [`check_rendered`](lists::checks::check_rendered) | `roundtrip` | `adding_ows_and_empty_elements_changes_nothing_in_recipient_grammar` |
 //! | splitting a list across field lines changes nothing | [`check_rendered`](lists::checks::check_rendered) | `roundtrip` | `splitting_across_field_lines_changes_nothing` |

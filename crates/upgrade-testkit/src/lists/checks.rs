@@ -6,7 +6,7 @@ use std::fmt;
 
 use upgrade_grammar::{
     Config, Error, ErrorKind, Grammar, Protocol, Token, format_connection, format_upgrade,
-    parse_connection, parse_upgrade,
+    parse_connection, parse_upgrade, write_connection_bytes, write_upgrade_bytes,
 };
 
 use crate::lists::render::{Rendered, canonical};
@@ -314,13 +314,14 @@ pub fn check_protocol_order(items: &[RefItem]) {
 
 /// Generated lists round-trip: formatting `items` (tokens, without versions in a `Connection`
 /// list) writes their canonical text (`name[/version]` joined by `", "`), which the sender
-/// grammar parses back to the same items.
+/// grammar parses back to the same items. Written as bytes, the text is the same: it fits a
+/// buffer of exactly its length or longer, with that length returned, and not one byte less.
 pub fn check_round_trip(kind: RefKind, items: &[RefItem]) {
+    let protocols: Vec<Protocol<'_>> = items.iter().map(protocol).collect();
+    let tokens: Vec<Token<'_>> = items.iter().map(|i| token(&i.name)).collect();
     let formatted = match kind {
-        RefKind::Upgrade => format_upgrade(&items.iter().map(protocol).collect::<Vec<_>>()),
-        RefKind::Connection => {
-            format_connection(&items.iter().map(|i| token(&i.name)).collect::<Vec<_>>())
-        }
+        RefKind::Upgrade => format_upgrade(&protocols),
+        RefKind::Connection => format_connection(&tokens),
     };
     let want = canonical(kind, items);
     let config = Config::SENDER.with_max_elements(items.len());
@@ -338,6 +339,31 @@ pub fn check_round_trip(kind: RefKind, items: &[RefItem]) {
         );
         let property = "formatting does not write the canonical text, or it does not parse back to the same items under the sender grammar";
         fail(property, kind, &[formatted.as_bytes()], found);
+    }
+    let write_bytes = |buf: &mut [u8]| match kind {
+        RefKind::Upgrade => write_upgrade_bytes(buf, &protocols),
+        RefKind::Connection => write_connection_bytes(buf, &tokens),
+    };
+    for room in [want.len(), want.len() + 8] {
+        let mut buf = vec![0xff; room];
+        let written = write_bytes(&mut buf);
+        if written != Some(want.len()) || buf.get(..want.len()) != Some(want.as_slice()) {
+            let found = format_args!(
+                "buffer:    {room} bytes\n  canonical: {}\n  written:   {written:?}, {}",
+                escape_lines(&[want.as_slice()]),
+                escape_lines(&[buf.as_slice()]),
+            );
+            let property = "formatting into a byte buffer long enough does not write the canonical text and return its length";
+            fail(property, kind, &[formatted.as_bytes()], found);
+        }
+    }
+    if let Some(short) = want.len().checked_sub(1) {
+        let written = write_bytes(&mut vec![0; short]);
+        if written.is_some() {
+            let found = format_args!("buffer:    {short} bytes\n  written:   {written:?}");
+            let property = "formatting into a byte buffer one byte too short does not report it";
+            fail(property, kind, &[formatted.as_bytes()], found);
+        }
     }
 }
 
