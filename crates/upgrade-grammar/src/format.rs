@@ -125,8 +125,9 @@ where
 ///
 /// let options = [Token::from_static("keep-alive"), Token::from_static("Upgrade")];
 /// let mut buf = [0; 32];
-/// let len = write_connection_bytes(&mut buf, options);
-/// assert_eq!(buf.get(..len.unwrap_or(0)), Some(&b"keep-alive, Upgrade"[..]));
+/// assert_eq!(write_connection_bytes(&mut buf, options), Some(19));
+/// assert_eq!(&buf[..19], b"keep-alive, Upgrade");
+/// assert_eq!(write_connection_bytes(&mut buf[..18], options), None);
 /// ```
 pub fn write_connection_bytes<'a, I>(buf: &mut [u8], options: I) -> Option<usize>
 where

@@ -25,6 +25,9 @@ fn parsing_allocates_nothing() {
     ];
     let connection: [&[u8]; 2] = [b"keep-alive", b"Upgrade, HTTP2-Settings"];
     let bad: [&[u8]; 2] = [b"a, b", b"websocket;q=1"];
+    // What the byte writers returned, checked after the watch: a write cut short would measure
+    // less than the whole path.
+    let mut written = (None, None);
     let n = allocations_in(|| {
         for config in [Config::RECIPIENT, Config::SENDER] {
             for p in parse_upgrade(upgrade, config) {
@@ -47,9 +50,17 @@ fn parsing_allocates_nothing() {
         std::hint::black_box(upgrade_grammar::write_upgrade(&mut buf, protocols).ok());
         let mut bytes = [0; 256];
         let protocols = parse_upgrade(upgrade, Config::RECIPIENT).filter_map(Result::ok);
-        std::hint::black_box(upgrade_grammar::write_upgrade_bytes(&mut bytes, protocols));
+        written.0 =
+            std::hint::black_box(upgrade_grammar::write_upgrade_bytes(&mut bytes, protocols));
         let options = parse_connection(connection, Config::RECIPIENT).filter_map(Result::ok);
-        std::hint::black_box(upgrade_grammar::write_connection_bytes(&mut bytes, options));
+        written.1 =
+            std::hint::black_box(upgrade_grammar::write_connection_bytes(&mut bytes, options));
     });
     assert_eq!(n, 0);
+    let upgrade_text = "HTTP/2.0, SHTTP/1.3, IRC/6.9, RTA/x11, websocket";
+    let connection_text = "keep-alive, Upgrade, HTTP2-Settings";
+    assert_eq!(
+        written,
+        (Some(upgrade_text.len()), Some(connection_text.len()))
+    );
 }
