@@ -58,24 +58,27 @@ pub(crate) fn is_base64_of_16_bytes(key: &[u8]) -> bool {
 /// `=`.
 pub(crate) fn encode_digest(digest: &[u8; 20]) -> [u8; 28] {
     let mut out = [b'='; 28];
-    let char_of = |sextet: u32| {
-        let index = usize::try_from(sextet & 0x3f).unwrap_or_default();
-        STANDARD.get(index).copied().unwrap_or(b'=')
+    // The index is below 64: the lookup never fails.
+    let char_of = |bits: u32| {
+        STANDARD
+            .get((bits & 0x3f) as usize)
+            .copied()
+            .unwrap_or(b'=')
     };
-    // The last group is the final 2 bytes and a zero byte, of which 3 characters are written.
+    let encode = |[x, y, z]: [u8; 3]| {
+        let bits = u32::from(x) << 16 | u32::from(y) << 8 | u32::from(z);
+        [bits >> 18, bits >> 12, bits >> 6, bits].map(char_of)
+    };
     let [.., a, b] = *digest;
-    let last = [a, b, 0];
-    let groups = digest.chunks_exact(3).chain([&last[..]]);
-    for (group, chars) in groups.zip(out.chunks_mut(4)) {
-        let bits = group
-            .iter()
-            .fold(0u32, |bits, &byte| (bits << 8) | u32::from(byte));
-        for (at, c) in chars.iter_mut().enumerate() {
-            *c = char_of(bits >> (18 - 6 * at));
-        }
+    let (groups, _) = digest.as_chunks::<3>();
+    let (quads, _) = out.as_chunks_mut::<4>();
+    for (group, chars) in groups.iter().zip(quads.iter_mut()) {
+        *chars = encode(*group);
     }
-    if let Some(pad) = out.last_mut() {
-        *pad = b'=';
+    // The last group is the final 2 bytes and a zero byte, of which 3 characters are written.
+    if let Some(last) = quads.last_mut() {
+        let [c0, c1, c2, _] = encode([a, b, 0]);
+        *last = [c0, c1, c2, b'='];
     }
     out
 }

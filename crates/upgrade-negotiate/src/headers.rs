@@ -243,28 +243,6 @@ impl<'s> Fields<'s> {
         lengths
     };
 
-    /// For each [`hash`] of a name, the index in [`Fields::NAMES`] of the one name read with that
-    /// hash, or [`Fields::NONE`]: the names read have distinct hashes, which the build checks.
-    const BY_HASH: [u8; 32] = {
-        let mut table = [Fields::NONE; 32];
-        let mut names: &[&str] = &Fields::NAMES;
-        let mut index = 0;
-        while let [name, rest @ ..] = names {
-            if let [first, ..] = name.as_bytes()
-                && let Some((_, [slot, ..])) = table.split_at_mut_checked(hash(name.len(), *first))
-            {
-                assert!(*slot == Fields::NONE, "two names read share a hash");
-                *slot = index;
-            }
-            names = rest;
-            index += 1;
-        }
-        table
-    };
-
-    /// In [`Fields::BY_HASH`], no name read.
-    const NONE: u8 = u8::MAX;
-
     /// The fields of `headers`.
     #[cfg(test)]
     pub(crate) fn read<H: FieldLines + ?Sized>(headers: &'s H) -> Self {
@@ -295,18 +273,52 @@ impl<'s> Fields<'s> {
 
     /// The slot of the field named `name` (ASCII-case-insensitively), if it is one read. The
     /// many fields not read (`User-Agent`, `Accept`, `Cookie`, `Sec-Fetch-Mode`) stop at
-    /// [`Fields::LENGTHS`] or at [`Fields::BY_HASH`]; for the others, the hash picks the one
-    /// name to compare.
+    /// [`Fields::LENGTHS`] or at the [`hash`] of their length and first byte; for the others,
+    /// the hash picks the one name to compare, whose words are constants in the comparison.
     #[inline]
     fn slot(&mut self, name: &[u8]) -> Option<&mut Slot<'s>> {
         if Fields::LENGTHS >> (name.len() % 64) & 1 == 0 {
             return None;
         }
-        let &first = name.first()?;
-        // `Fields::NONE` is past the end of `READ`.
-        let index = usize::from(*Fields::BY_HASH.get(hash(name.len(), first))?);
-        let expected = Fields::READ.get(index)?;
-        if is_name(name, expected) {
+        // Two names read with the same hash would make an arm unreachable, which the lints
+        // refuse, and leave the second name's slot empty, which the tests catch.
+        match hash(name.len(), *name.first()?) {
+            Fields::HOST_HASH => self.named(name, Fields::HOST),
+            Fields::UPGRADE_HASH => self.named(name, Fields::UPGRADE),
+            Fields::CONNECTION_HASH => self.named(name, Fields::CONNECTION),
+            Fields::CONTENT_LENGTH_HASH => self.named(name, Fields::CONTENT_LENGTH),
+            Fields::TRANSFER_ENCODING_HASH => self.named(name, Fields::TRANSFER_ENCODING),
+            Fields::EXPECT_HASH => self.named(name, Fields::EXPECT),
+            Fields::WEBSOCKET_VERSION_HASH => self.named(name, Fields::WEBSOCKET_VERSION),
+            Fields::WEBSOCKET_KEY_HASH => self.named(name, Fields::WEBSOCKET_KEY),
+            Fields::HTTP2_SETTINGS_HASH => self.named(name, Fields::HTTP2_SETTINGS),
+            _ => None,
+        }
+    }
+
+    /// The [`hash`] of each name read, by its index in [`Fields::NAMES`].
+    const HOST_HASH: usize = Fields::hash_of(Fields::HOST);
+    const UPGRADE_HASH: usize = Fields::hash_of(Fields::UPGRADE);
+    const CONNECTION_HASH: usize = Fields::hash_of(Fields::CONNECTION);
+    const CONTENT_LENGTH_HASH: usize = Fields::hash_of(Fields::CONTENT_LENGTH);
+    const TRANSFER_ENCODING_HASH: usize = Fields::hash_of(Fields::TRANSFER_ENCODING);
+    const EXPECT_HASH: usize = Fields::hash_of(Fields::EXPECT);
+    const WEBSOCKET_VERSION_HASH: usize = Fields::hash_of(Fields::WEBSOCKET_VERSION);
+    const WEBSOCKET_KEY_HASH: usize = Fields::hash_of(Fields::WEBSOCKET_KEY);
+    const HTTP2_SETTINGS_HASH: usize = Fields::hash_of(Fields::HTTP2_SETTINGS);
+
+    /// The [`hash`] of the name read at `index`.
+    // Evaluated only at compile time: an out-of-bounds index here fails the build.
+    #[allow(clippy::indexing_slicing)]
+    const fn hash_of(index: usize) -> usize {
+        let name = Fields::NAMES[index].as_bytes();
+        hash(name.len(), name[0])
+    }
+
+    /// The slot at `index` when `name` is the name read there.
+    #[inline(always)]
+    fn named(&mut self, name: &[u8], index: usize) -> Option<&mut Slot<'s>> {
+        if is_name(name, Fields::READ.get(index)?) {
             self.slots.get_mut(index)
         } else {
             None
@@ -359,9 +371,9 @@ impl<'s> Fields<'s> {
     }
 }
 
-/// Where [`Fields::BY_HASH`] looks up a name of `len` bytes starting with `first`: the length
-/// plus the first byte, modulo 32. Both cases of a letter hash alike (they differ in bit 5 only),
-/// and the nine names read land on nine entries.
+/// Where a name of `len` bytes starting with `first` falls among the names read: the length
+/// plus the first byte, modulo 32. Both cases of a letter hash alike (they differ in bit 5
+/// only), and the nine names read have nine hashes.
 #[inline(always)]
 const fn hash(len: usize, first: u8) -> usize {
     len.wrapping_add(first as usize) % 32
@@ -574,7 +586,7 @@ mod tests {
         let mut names: Vec<Vec<u8>> = Vec::new();
         for name in Fields::NAMES.map(str::as_bytes) {
             // Every byte value at every position of each name read, and the name one byte
-            // shorter and longer, or longer by 32 and 64 bytes (the same hash and length bit).
+            // shorter and longer, or longer by 32 and 64 bytes (lengths no name read has).
             for at in 0..name.len() {
                 for b in 0..=255u8 {
                     let mut other = name.to_vec();

@@ -306,12 +306,19 @@ pub(crate) fn compare(baseline: &[(String, f64)], now: &[(String, f64)]) -> Vec<
 
 fn print_rows(rows: &[Row]) {
     let number = |n: Option<f64>| n.map(|n| format!("{n:.1}")).unwrap_or_else(|| "-".into());
+    // The name column is as wide as the longest name, so that the numbers line up.
+    let width = rows
+        .iter()
+        .map(|r| r.name.len())
+        .chain(["measurement".len()])
+        .max()
+        .unwrap_or_default();
     println!(
         "instructions per iteration ({ITERATIONS} iterations under callgrind), \
          fail above +{THRESHOLD_PERCENT}%"
     );
     println!(
-        "  {:<34} {:>12} {:>12} {:>8}",
+        "  {:<width$} {:>12} {:>12} {:>8}",
         "measurement", "baseline", "now", "delta"
     );
     for r in rows {
@@ -327,7 +334,7 @@ fn print_rows(rows: &[Row]) {
             Verdict::Gone => "in the baseline, not measured",
         };
         let line = format!(
-            "  {:<34} {:>12} {:>12} {:>8}  {verdict}",
+            "  {:<width$} {:>12} {:>12} {:>8}  {verdict}",
             r.name,
             number(r.old),
             number(r.new),
