@@ -20,7 +20,9 @@
 //! curl's h2c upgrade, a page load and a JSON `POST`): [`request::httparse`] parses one, and
 //! [`request::httparse_negotiate`] adds `upgrade_negotiate`'s decision and writes its response
 //! head into a stack buffer. The criterion bench also runs tungstenite's server handshake on the
-//! websocket handshakes.
+//! websocket handshakes, and the `paired` binary ([`paired`]) times each request's functions
+//! against httparse in alternating batches, for ratios that the drifts of a shared machine do not
+//! move.
 //!
 //! ```
 //! use upgrade_benches::{naive, ours, Answer, Input};
@@ -41,6 +43,7 @@ mod function;
 mod input;
 mod naive;
 mod ours;
+pub mod paired;
 pub mod request;
 mod typed_headers;
 

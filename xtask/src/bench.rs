@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: run the criterion benches, then print one table per input from
-//! criterion's estimates; `--gate` counts instructions instead (see `gate`), and `history`
-//! counts them for each of the last commits and draws the charts (see `history`).
+//! criterion's estimates; `--gate` counts instructions instead (see `gate`), `history`
+//! counts them for each of the last commits and draws the charts (see `history`), and `paired`
+//! times the whole requests against httparse in alternating batches.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -49,13 +50,31 @@ enum Action {
     /// crate, each built in a temporary git worktree and cached, then draw one SVG line chart
     /// per measurement and print the table of the same numbers.
     History(history::HistoryArgs),
+    /// Time each whole request's functions against httparse alone in alternating batches, and
+    /// print the median ratio of the rounds with its quartiles (the `paired` binary of
+    /// `upgrade-benches`, built in release mode).
+    Paired(PairedArgs),
+}
+
+/// Arguments of `cargo xtask bench paired`.
+#[derive(Args, Debug)]
+pub(crate) struct PairedArgs {
+    /// Rounds of one batch of each function.
+    #[arg(long, default_value_t = 2001, value_parser = clap::value_parser!(u32).range(1..))]
+    rounds: u32,
+    /// Only these requests (`chromium-websocket`, `firefox-websocket`, `curl-h2c`,
+    /// `page-load`, `json-post`); all by default.
+    #[arg(value_name = "REQUEST")]
+    requests: Vec<String>,
 }
 
 pub(crate) fn main(args: BenchArgs) -> Result<ExitCode, String> {
     let root = workspace_root();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {root:?}: {e}"))?;
-    if let Some(Action::History(history)) = args.action {
-        return history::main(&history);
+    match args.action {
+        Some(Action::History(history)) => return history::main(&history),
+        Some(Action::Paired(paired)) => return run_paired(&paired),
+        None => {}
     }
     if args.gate {
         return gate::main(args.update_baseline);
@@ -110,6 +129,25 @@ pub(crate) fn main(args: BenchArgs) -> Result<ExitCode, String> {
         "HTML report: {}",
         criterion.join("report").join("index.html").display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask bench paired`: builds and runs the `paired` binary in release mode.
+fn run_paired(args: &PairedArgs) -> Result<ExitCode, String> {
+    let mut cmd = Command::new("cargo");
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "upgrade-benches",
+        "--bin",
+        "paired",
+        "--",
+        "--rounds",
+    ]);
+    cmd.arg(args.rounds.to_string()).args(&args.requests);
+    run(&mut cmd)?;
     Ok(ExitCode::SUCCESS)
 }
 

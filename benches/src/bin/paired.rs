@@ -1,0 +1,108 @@
+//! Times each whole request's functions against httparse alone in alternating batches
+//! ([`upgrade_benches::paired`]), and prints the median ratio of each with its quartiles.
+//!
+//! ```text
+//! paired [--rounds N] [REQUEST...]     REQUEST: a request name, or `request-<name>`; all by default
+//! ```
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use upgrade_benches::paired::{Comparison, call, calls_for, compare};
+use upgrade_benches::request::{self, Request};
+
+/// How long one batch of httparse alone takes: long beside the clock's resolution, short beside
+/// the drifts of a shared machine.
+const BATCH: Duration = Duration::from_micros(100);
+
+/// Rounds by default: about a second per request and function.
+const ROUNDS: usize = 2001;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("paired: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let (rounds, names) = match args {
+        [flag, n, rest @ ..] if flag == "--rounds" => {
+            let n: usize = n.parse().map_err(|e| format!("--rounds `{n}`: {e}"))?;
+            (n, rest)
+        }
+        _ => (ROUNDS, args),
+    };
+    if rounds == 0 {
+        return Err("--rounds must be at least 1".into());
+    }
+    let requests = if names.is_empty() {
+        Request::ALL.to_vec()
+    } else {
+        names
+            .iter()
+            .map(|name| Request::find(name).ok_or_else(|| format!("no request `{name}`")))
+            .collect::<Result<_, _>>()?
+    };
+    let offers = request::offers().map_err(|e| e.to_string())?;
+    println!(
+        "time per call against httparse alone, in {rounds} rounds of alternating batches \
+         (about {} µs of httparse each); ratio: median of the rounds [quartiles]",
+        BATCH.as_micros()
+    );
+    println!(
+        "  {:<20} {:<20} {:>12} {:>12}  {:>7} {:>17}",
+        "request", "function", "httparse ns", "function ns", "ratio", "[25%, 75%]"
+    );
+    for request in requests {
+        let bytes = request.bytes();
+        let mut base = call(request::httparse, bytes);
+        let base_calls = calls_for(&mut base, BATCH);
+        let negotiate = |bytes: &[u8]| request::httparse_negotiate(bytes, &offers);
+        let mut rows = vec![(
+            "httparse_negotiate",
+            measure(&mut base, call(negotiate, bytes), base_calls, rounds)?,
+        )];
+        if request.is_websocket() {
+            rows.push((
+                "httparse_accept",
+                measure(
+                    &mut base,
+                    call(request::httparse_accept, bytes),
+                    base_calls,
+                    rounds,
+                )?,
+            ));
+        }
+        for (function, c) in rows {
+            println!(
+                "  {:<20} {:<20} {:>12.1} {:>12.1}  {:>6.2}x [{:.2}x, {:.2}x]",
+                request.name(),
+                function,
+                c.base_ns.median,
+                c.other_ns.median,
+                c.ratio.median,
+                c.ratio.low,
+                c.ratio.high
+            );
+        }
+    }
+    Ok(())
+}
+
+/// [`compare`] with batches of `other` as long as those of `base` in calls.
+fn measure(
+    base: &mut impl FnMut(),
+    mut other: impl FnMut(),
+    base_calls: u32,
+    rounds: usize,
+) -> Result<Comparison, String> {
+    // Same number of calls: each batch of `other` takes its ratio times a batch of `base`.
+    other();
+    compare(base, other, base_calls, base_calls, rounds)
+        .ok_or_else(|| "a batch took no measurable time".to_string())
+}
