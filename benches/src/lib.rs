@@ -20,9 +20,8 @@
 //! curl's h2c upgrade, a page load and a JSON `POST`): [`request::httparse`] parses one, and
 //! [`request::httparse_negotiate`] adds `upgrade_negotiate`'s decision and writes its response
 //! head into a stack buffer. The criterion bench also runs tungstenite's server handshake on the
-//! websocket handshakes, and the `paired` binary ([`paired`]) times each request's functions
-//! against httparse in alternating batches, for ratios that the drifts of a shared machine do not
-//! move.
+//! websocket handshakes, and the `paired` binary times each request's functions against
+//! httparse in alternating batches, for ratios that the drifts of a shared machine do not move.
 //!
 //! ```
 //! use upgrade_benches::{naive, ours, Answer, Input};
@@ -43,7 +42,6 @@ mod function;
 mod input;
 mod naive;
 mod ours;
-pub mod paired;
 pub mod request;
 mod typed_headers;
 

@@ -13,29 +13,19 @@ use std::time::{Duration, Instant};
 
 /// The median and quartiles of a sample.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Quartiles {
+pub(crate) struct Quartiles {
     /// The 25th percentile.
-    pub low: f64,
+    pub(crate) low: f64,
     /// The median.
-    pub median: f64,
+    pub(crate) median: f64,
     /// The 75th percentile.
-    pub high: f64,
+    pub(crate) high: f64,
 }
 
 impl Quartiles {
     /// The quartiles of `values`, which this sorts, by the nearest-rank method; `None` when
     /// there are none or one is NaN.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use upgrade_benches::paired::Quartiles;
-    ///
-    /// let q = Quartiles::of(&mut [5.0, 1.0, 4.0, 2.0, 3.0]).unwrap();
-    /// assert_eq!((q.low, q.median, q.high), (2.0, 3.0, 4.0));
-    /// assert!(Quartiles::of(&mut []).is_none());
-    /// ```
-    pub fn of(values: &mut [f64]) -> Option<Quartiles> {
+    pub(crate) fn of(values: &mut [f64]) -> Option<Quartiles> {
         if values.iter().any(|v| v.is_nan()) {
             return None;
         }
@@ -55,13 +45,13 @@ impl Quartiles {
 
 /// What [`compare`] measured of one function against the base.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// The base function's time per call, in nanoseconds, over its batches.
-    pub base_ns: Quartiles,
+    pub(crate) base_ns: Quartiles,
     /// The other function's time per call, in nanoseconds, over its batches.
-    pub other_ns: Quartiles,
+    pub(crate) other_ns: Quartiles,
     /// The other's time divided by the base's, round by round.
-    pub ratio: Quartiles,
+    pub(crate) ratio: Quartiles,
 }
 
 /// How long `calls` calls of `f` take.
@@ -75,7 +65,7 @@ fn batch(f: &mut impl FnMut(), calls: u32) -> Duration {
 
 /// The number of calls of `f` that take about `target`, at least one: measured on batches of
 /// growing size, after a first batch that warms the caches.
-pub fn calls_for(f: &mut impl FnMut(), target: Duration) -> u32 {
+pub(crate) fn calls_for(f: &mut impl FnMut(), target: Duration) -> u32 {
     let mut calls = 1u32;
     batch(f, calls);
     loop {
@@ -93,7 +83,7 @@ pub fn calls_for(f: &mut impl FnMut(), target: Duration) -> u32 {
 /// Times `base` and `other` in `rounds` rounds of one batch each, `base_calls` and
 /// `other_calls` calls long, alternating which runs first. `None` when `rounds` is 0 or a
 /// batch took no measurable time.
-pub fn compare(
+pub(crate) fn compare(
     mut base: impl FnMut(),
     mut other: impl FnMut(),
     base_calls: u32,
@@ -129,7 +119,7 @@ pub fn compare(
 
 /// Calls `f` on `input` behind [`black_box`], so that neither the call nor its input is
 /// optimised away between batches.
-pub fn call<'a, T: ?Sized, R>(f: impl Fn(&T) -> R + 'a, input: &'a T) -> impl FnMut() + 'a {
+pub(crate) fn call<'a, T: ?Sized, R>(f: impl Fn(&T) -> R + 'a, input: &'a T) -> impl FnMut() + 'a {
     move || {
         black_box(f(black_box(input)));
     }
@@ -141,6 +131,9 @@ mod tests {
 
     #[test]
     fn quartiles_are_the_nearest_ranks() {
+        let q = Quartiles::of(&mut [5.0, 1.0, 4.0, 2.0, 3.0]).unwrap();
+        assert_eq!((q.low, q.median, q.high), (2.0, 3.0, 4.0));
+        assert!(Quartiles::of(&mut []).is_none());
         let q = Quartiles::of(&mut [1.0]).unwrap();
         assert_eq!((q.low, q.median, q.high), (1.0, 1.0, 1.0));
         let q = Quartiles::of(&mut [4.0, 3.0, 2.0, 1.0]).unwrap();
