@@ -80,14 +80,13 @@ pub(crate) fn calls_for(f: &mut impl FnMut(), target: Duration) -> u32 {
     }
 }
 
-/// Times `base` and `other` in `rounds` rounds of one batch each, `base_calls` and
-/// `other_calls` calls long, alternating which runs first. `None` when `rounds` is 0 or a
+/// Times `base` and `other` in `rounds` rounds of one batch each, `calls` calls long,
+/// alternating which runs first. `None` when `rounds` is 0 or a
 /// batch took no measurable time.
 pub(crate) fn compare(
     mut base: impl FnMut(),
     mut other: impl FnMut(),
-    base_calls: u32,
-    other_calls: u32,
+    calls: u32,
     rounds: usize,
 ) -> Option<Comparison> {
     let mut base_ns = Vec::with_capacity(rounds);
@@ -96,13 +95,13 @@ pub(crate) fn compare(
     let per_call = |took: Duration, calls: u32| took.as_secs_f64() * 1e9 / f64::from(calls);
     for round in 0..rounds {
         let (b, o) = if round % 2 == 0 {
-            let b = batch(&mut base, base_calls);
-            (b, batch(&mut other, other_calls))
+            let b = batch(&mut base, calls);
+            (b, batch(&mut other, calls))
         } else {
-            let o = batch(&mut other, other_calls);
-            (batch(&mut base, base_calls), o)
+            let o = batch(&mut other, calls);
+            (batch(&mut base, calls), o)
         };
-        let (b, o) = (per_call(b, base_calls), per_call(o, other_calls));
+        let (b, o) = (per_call(b, calls), per_call(o, calls));
         if b <= 0.0 || o <= 0.0 {
             return None;
         }
@@ -152,9 +151,9 @@ mod tests {
         let mut base = call(sum, &short);
         let calls = calls_for(&mut base, Duration::from_micros(200));
         assert!(calls >= 1);
-        let c = compare(base, call(sum, &long), calls, calls, 51).unwrap();
+        let c = compare(base, call(sum, &long), calls, 51).unwrap();
         assert!((1.3..3.0).contains(&c.ratio.median), "ratio {:?}", c.ratio);
         assert!(c.base_ns.median > 0.0 && c.other_ns.median > c.base_ns.median);
-        assert!(compare(|| {}, || {}, 1, 1, 0).is_none());
+        assert!(compare(|| {}, || {}, 1, 0).is_none());
     }
 }
