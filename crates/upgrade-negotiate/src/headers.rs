@@ -136,6 +136,14 @@ impl<'s> Slot<'s> {
         }
     }
 
+    /// The value of the field's line when it has exactly one.
+    pub(crate) fn only(&self) -> Option<&'s [u8]> {
+        match self.count {
+            1 => self.kept[0],
+            _ => None,
+        }
+    }
+
     /// Every line's value, in order: the kept ones, or all of them looked up again in
     /// `headers` by `name` when there are more than two.
     pub(crate) fn lines<H: FieldLines + ?Sized>(
@@ -722,5 +730,22 @@ mod tests {
         assert_eq!(single(&headers, "c"), Ok(None));
         assert_eq!(single(&headers, "A"), Ok(Some(&b"1"[..])));
         assert_eq!(single(&headers, "b"), Err(Repeated));
+    }
+
+    #[test]
+    fn only_gives_the_value_of_a_field_of_exactly_one_line() {
+        let headers = [
+            ("Upgrade", "h2c"),
+            ("Connection", "keep-alive"),
+            ("connection", "upgrade"),
+            ("Host", "a"),
+            ("host", "b"),
+            ("HOST", "c"),
+        ];
+        let fields = Fields::read(&headers);
+        assert_eq!(fields.upgrade().only(), Some(&b"h2c"[..]));
+        assert_eq!(fields.connection().only(), None);
+        assert_eq!(fields.host().only(), None);
+        assert_eq!(fields.expect().only(), None);
     }
 }

@@ -147,8 +147,16 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     };
     let config = policy.config();
     // Rule 7, reading at once whether `HTTP2-Settings` is listed, for the h2c profile.
-    let connection =
-        ConnectionOptionsRead::read(fields.connection().lines(headers, "connection"), config);
+    let connection = match fields
+        .connection()
+        .only()
+        .and_then(|line| ConnectionOptionsRead::only_upgrade(line, config))
+    {
+        Some(read) => Ok(read),
+        None => {
+            ConnectionOptionsRead::read(fields.connection().lines(headers, "connection"), config)
+        }
+    };
     match connection {
         Err(e) => return reject(Reason::ConnectionMalformed).with_error(e),
         Ok(options) if !options.upgrade => return carry_on(Reason::ConnectionMissingUpgrade),
@@ -157,7 +165,11 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     let lists_settings = connection.is_ok_and(|options| options.http2_settings);
     // Rule 8, reading at once the offers each protocol matches, for rule 9.
     let upgrade_lines = || fields.upgrade().lines(headers, "upgrade");
-    let asked = match Asked::read(upgrade_lines(), config, offers) {
+    let one_offer = fields
+        .upgrade()
+        .only()
+        .and_then(|line| Asked::one_offer(line, config, offers));
+    let asked = match one_offer.map_or_else(|| Asked::read(upgrade_lines(), config, offers), Ok) {
         Err(e) => return reject(Reason::UpgradeMalformed).with_error(e),
         Ok(asked) if asked.count == 0 => return carry_on(Reason::UpgradeEmpty),
         Ok(asked) => asked,
@@ -259,6 +271,19 @@ impl ConnectionOptionsRead {
         });
         error.map_or(Ok(read), Err)
     }
+
+    /// [`ConnectionOptionsRead::read`] of a `Connection` of one line that is `upgrade`, ignoring
+    /// case, the line most clients send, without the walk: one option, which is `upgrade`.
+    /// `None` for any other line, which the walk reads.
+    #[inline]
+    fn only_upgrade(line: &[u8], config: Config) -> Option<Self> {
+        (line.eq_ignore_ascii_case(b"upgrade") && config.max_elements() != 0).then_some(
+            ConnectionOptionsRead {
+                upgrade: true,
+                http2_settings: false,
+            },
+        )
+    }
 }
 
 /// How many protocols the client's `Upgrade` lists, and which offers they match, read in the
@@ -284,38 +309,60 @@ impl Asked {
         config: Config,
         offers: &[Protocol<'_>],
     ) -> Result<Self, Error> {
-        let mut asked = Asked {
+        let mut asked = Asked::new(offers);
+        // One walk over the field, as in `ConnectionOptionsRead::read`.
+        let mut error = None;
+        parse_upgrade(lines, config).for_each(|protocol| match protocol {
+            Ok(protocol) => asked.record(offers, |offer| offer.matches(&protocol)),
+            Err(e) => error = Some(e),
+        });
+        error.map_or(Ok(asked), Err)
+    }
+
+    /// [`Asked::read`] of an `Upgrade` of one line that is exactly the name of an offer without
+    /// a version, ignoring case, as clients send it (`websocket`, `h2c`), without the walk: the
+    /// line is then one token, a protocol without a version, which matches the offers of its name
+    /// without a version. `None` for any other line, which the walk reads.
+    #[inline]
+    fn one_offer(line: &[u8], config: Config, offers: &[Protocol<'_>]) -> Option<Self> {
+        if config.max_elements() == 0 {
+            return None;
+        }
+        let mut asked = Asked::new(offers);
+        asked.record(offers, |offer| {
+            offer.version().is_none() && offer.is_named(line)
+        });
+        (asked.matched != 0).then_some(asked)
+    }
+
+    /// Nothing read yet.
+    #[inline]
+    fn new(offers: &[Protocol<'_>]) -> Self {
+        Asked {
             count: 0,
             order: [0; Asked::KEPT],
             matched: 0,
             offered: (offers.len() <= 64).then_some(0),
-        };
-        // One walk over the field, as in `ConnectionOptionsRead::read`.
-        let mut error = None;
-        parse_upgrade(lines, config).for_each(|protocol| {
-            let protocol = match protocol {
-                Ok(protocol) => protocol,
-                Err(e) => {
-                    error = Some(e);
-                    return;
-                }
-            };
-            asked.count += 1;
-            let mut first = None;
-            for (index, offer) in offers.iter().enumerate() {
-                if offer.matches(&protocol) {
-                    first = first.or(Some(index));
-                    asked.offered = asked.offered.map(|bits| bits | (1 << index));
-                }
+        }
+    }
+
+    /// Counts one listed protocol, and notes the offers it matches (`matches`).
+    #[inline]
+    fn record(&mut self, offers: &[Protocol<'_>], matches: impl Fn(&Protocol<'_>) -> bool) {
+        self.count += 1;
+        let mut first = None;
+        for (index, offer) in offers.iter().enumerate() {
+            if matches(offer) {
+                first = first.or(Some(index));
+                self.offered = self.offered.map(|bits| bits | (1 << index));
             }
-            if let Some(index) = first {
-                if let Some(slot) = asked.order.get_mut(asked.matched) {
-                    *slot = index;
-                }
-                asked.matched += 1;
+        }
+        if let Some(index) = first {
+            if let Some(slot) = self.order.get_mut(self.matched) {
+                *slot = index;
             }
-        });
-        error.map_or(Ok(asked), Err)
+            self.matched += 1;
+        }
     }
 
     /// The offers matched in the client's order, when all of them were kept.
@@ -370,6 +417,97 @@ mod tests {
         );
         assert_eq!(decision.reason(), Reason::H2cSettingsMissing);
         assert_eq!(decision.protocol_index(), Some(1));
+    }
+
+    /// Field lines of one line, with the shapes of the shortcuts' edges: names in any case, with
+    /// a version, with OWS, in a list, empty, not a token.
+    const LINES: [&str; 16] = [
+        "websocket",
+        "WebSocket",
+        "h2c",
+        "H2C",
+        "upgrade",
+        "UPGRADE",
+        "Upgrade",
+        "websocket/13",
+        "foo",
+        "",
+        " websocket",
+        "upgrade ",
+        "web socket",
+        "h2c, websocket",
+        "keep-alive, Upgrade",
+        "upgrade,",
+    ];
+
+    /// The grammars, and the bounds of one element and of none.
+    const CONFIGS: [Config; 4] = [
+        Config::RECIPIENT,
+        Config::SENDER,
+        Config::RECIPIENT.with_max_elements(1),
+        Config::RECIPIENT.with_max_elements(0),
+    ];
+
+    #[test]
+    fn the_one_offer_shortcut_reads_what_the_walk_reads_whenever_it_answers() {
+        let offer_sets: [&[Protocol<'static>]; 5] = [
+            &[
+                Protocol::from_static("websocket"),
+                Protocol::from_static("h2c"),
+            ],
+            &[
+                Protocol::from_static("h2c"),
+                Protocol::from_static("websocket"),
+            ],
+            &[
+                Protocol::from_static("websocket/13"),
+                Protocol::from_static("WebSocket"),
+                Protocol::from_static("websocket"),
+            ],
+            &[Protocol::from_static("foo/1")],
+            &[],
+        ];
+        let mut answered = 0;
+        for offers in offer_sets {
+            for line in LINES {
+                for config in CONFIGS {
+                    let Some(fast) = Asked::one_offer(line.as_bytes(), config, offers) else {
+                        continue;
+                    };
+                    answered += 1;
+                    let walked = Asked::read(core::iter::once(line.as_bytes()), config, offers);
+                    let walked = walked.unwrap_or_else(|e| panic!("{line:?} {config:?}: {e}"));
+                    let read =
+                        |a: Asked| (a.count, a.client_order().map(<[usize]>::to_vec), a.offered);
+                    assert_eq!(read(fast), read(walked), "{line:?} {offers:?} {config:?}");
+                }
+            }
+        }
+        // Only the offered names without a version, under a bound that lets one element through.
+        assert_eq!(answered, 4 * 3 + 4 * 3 + 2 * 3);
+    }
+
+    #[test]
+    fn the_only_upgrade_shortcut_reads_what_the_walk_reads_whenever_it_answers() {
+        let mut answered = 0;
+        for line in LINES {
+            for config in CONFIGS {
+                let Some(fast) = ConnectionOptionsRead::only_upgrade(line.as_bytes(), config)
+                else {
+                    continue;
+                };
+                answered += 1;
+                let walked = ConnectionOptionsRead::read(core::iter::once(line.as_bytes()), config);
+                let walked = walked.unwrap_or_else(|e| panic!("{line:?} {config:?}: {e}"));
+                assert_eq!(
+                    (fast.upgrade, fast.http2_settings),
+                    (walked.upgrade, walked.http2_settings),
+                    "{line:?} {config:?}"
+                );
+            }
+        }
+        // `upgrade` in its three spellings, under the three bounds that let one element through.
+        assert_eq!(answered, 3 * 3);
     }
 
     #[test]
