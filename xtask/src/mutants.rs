@@ -5,6 +5,10 @@
 //! The run fails when a mutant is missed that `mutants/equivalent.txt` does not list, and when
 //! an entry of that list is no longer generated or no longer missed, so that the list stays
 //! true.
+//!
+//! A full run that passes on a tree without changes records its commit in
+//! `mutants/full-runs.txt`; `--since-full-run` then tests only the mutants in what changed in the
+//! library's sources since that commit, which is what CI can afford for the negotiator.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -13,11 +17,14 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 
-use crate::process::{display, target_dir, workspace_root};
+use crate::process::{display, output, target_dir, workspace_root};
 use crate::toolchain::{ensure_cargo_mutants, host_triple};
 
 /// The committed list of equivalent mutants, relative to the workspace root.
 const EQUIVALENT_LIST: &str = "mutants/equivalent.txt";
+
+/// The commit of each library's last full run that passed, relative to the workspace root.
+const FULL_RUNS: &str = "mutants/full-runs.txt";
 
 /// The runner of the mutants' test binaries, relative to the workspace root: each binary stops
 /// at its first failing test.
@@ -48,6 +55,11 @@ impl Library {
     fn prefix(self) -> String {
         format!("crates/{}/", self.name())
     }
+
+    /// The folder of the code that is mutated.
+    fn sources(self) -> String {
+        format!("crates/{}/src", self.name())
+    }
 }
 
 /// Arguments of `cargo xtask mutants`.
@@ -67,6 +79,11 @@ pub(crate) struct MutantsArgs {
     /// repeatable), to work on a few; listed mutants that do not match are then not judged.
     #[arg(long = "re", value_name = "REGEX")]
     examine: Vec<String>,
+    /// Only the mutants in what changed in each library's `src/` since its last full run that
+    /// passed, the commit recorded in `mutants/full-runs.txt` (cargo-mutants' `--in-diff`);
+    /// listed mutants outside the change are then not judged.
+    #[arg(long)]
+    since_full_run: bool,
 }
 
 pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
@@ -75,6 +92,9 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
     let list_text = std::fs::read_to_string(EQUIVALENT_LIST)
         .map_err(|e| format!("cannot read {EQUIVALENT_LIST}: {e}"))?;
     let equivalent = parse_equivalent(&list_text).map_err(|e| format!("{EQUIVALENT_LIST}: {e}"))?;
+    let runs_text =
+        std::fs::read_to_string(FULL_RUNS).map_err(|e| format!("cannot read {FULL_RUNS}: {e}"))?;
+    let full_runs = parse_full_runs(&runs_text).map_err(|e| format!("{FULL_RUNS}: {e}"))?;
     ensure_cargo_mutants()?;
 
     let mut libraries = if args.packages.is_empty() {
@@ -84,6 +104,11 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
     };
     libraries.sort();
     libraries.dedup();
+
+    // Every mutant of the library is generated, so the whole list is judged; such a run that
+    // passes is recorded, when the tree it copied was a commit without changes.
+    let complete = args.examine.is_empty() && !args.since_full_run;
+    let recorded_commit = if complete { unchanged_head() } else { None };
 
     let out_root = target_dir()?.join("mutants");
     let runner = (
@@ -95,15 +120,59 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
     for library in libraries {
         let out = out_root.join(library.name());
         std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {out:?}: {e}"))?;
+        let in_diff = if args.since_full_run {
+            let base = full_runs.get(&library).ok_or_else(|| {
+                format!(
+                    "{FULL_RUNS} records no full run of {0}: run `cargo xtask mutants --package \
+                     {0}` on a tree without changes first",
+                    library.name()
+                )
+            })?;
+            let diff = changes_since(library, base)?;
+            if diff.is_empty() {
+                eprintln!(
+                    "xtask mutants: {} is as it was at {base}, its last full run: no mutant to test",
+                    library.sources()
+                );
+                rows.push((library, Verdict::default(), Duration::ZERO));
+                continue;
+            }
+            let path = out.join("since-full-run.diff");
+            std::fs::write(&path, diff).map_err(|e| format!("cannot write {path:?}: {e}"))?;
+            Some(path)
+        } else {
+            None
+        };
+        // cargo-mutants writes no outcomes when a change holds no mutant: an earlier run's
+        // must not stand in for them.
+        let report = out.join("mutants.out");
+        match std::fs::remove_dir_all(&report) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("cannot remove {report:?}: {e}"));
+            }
+            _ => {}
+        }
         let started = Instant::now();
-        run_cargo_mutants(library, &args, &out, &runner)?;
+        run_cargo_mutants(library, &args, &out, &runner, in_diff.as_deref())?;
         let elapsed = started.elapsed();
-        let outcomes_path = out.join("mutants.out/outcomes.json");
-        let text = std::fs::read_to_string(&outcomes_path)
-            .map_err(|e| format!("cannot read {outcomes_path:?}: {e}"))?;
-        let outcomes = parse_outcomes(&text).map_err(|e| format!("{outcomes_path:?}: {e}"))?;
-        let verdict = judge(library, &outcomes, &equivalent, args.examine.is_empty());
-        problems.extend(verdict.problems());
+        let outcomes_path = report.join("outcomes.json");
+        let outcomes = match std::fs::read_to_string(&outcomes_path) {
+            Ok(text) => parse_outcomes(&text).map_err(|e| format!("{outcomes_path:?}: {e}"))?,
+            Err(e) if in_diff.is_some() && e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!(
+                    "xtask mutants: the change to {} holds no mutant",
+                    library.sources()
+                );
+                Vec::new()
+            }
+            Err(e) => return Err(format!("cannot read {outcomes_path:?}: {e}")),
+        };
+        let verdict = judge(library, &outcomes, &equivalent, complete);
+        let found = verdict.problems();
+        if let (Some(commit), true) = (&recorded_commit, found.is_empty()) {
+            record_full_run(library, commit)?;
+        }
+        problems.extend(found);
         rows.push((library, verdict, elapsed));
     }
 
@@ -123,17 +192,118 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
     }
 }
 
+/// The commit checked out, when the work tree holds no change to it, tracked or not; `None`
+/// otherwise, or outside a git checkout.
+fn unchanged_head() -> Option<String> {
+    let status = output(Command::new("git").args(["status", "--porcelain"])).ok()?;
+    if !status.trim().is_empty() {
+        eprintln!(
+            "xtask mutants: the tree has uncommitted changes, so a passing run is not recorded \
+             in {FULL_RUNS}"
+        );
+        return None;
+    }
+    let head = output(Command::new("git").args(["rev-parse", "HEAD"])).ok()?;
+    Some(head.trim().to_string())
+}
+
+/// The diff of `library`'s sources from `base` to the work tree, in the form cargo-mutants'
+/// `--in-diff` reads (`a/` and `b/` prefixes, whatever git is configured to print); empty when
+/// nothing changed.
+fn changes_since(library: Library, base: &str) -> Result<String, String> {
+    output(Command::new("git").args([
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        base,
+        "--",
+        &library.sources(),
+    ]))
+    .map_err(|e| format!("{e}: is {base} of {FULL_RUNS} in this clone's history?"))
+}
+
+/// Writes `commit` as the last full run of `library` that passed into [`FULL_RUNS`].
+fn record_full_run(library: Library, commit: &str) -> Result<(), String> {
+    let text =
+        std::fs::read_to_string(FULL_RUNS).map_err(|e| format!("cannot read {FULL_RUNS}: {e}"))?;
+    let updated = with_full_run(&text, library, commit);
+    if updated != text {
+        std::fs::write(FULL_RUNS, updated).map_err(|e| format!("cannot write {FULL_RUNS}: {e}"))?;
+        eprintln!(
+            "xtask mutants: recorded {commit} as the last full run of {} in {FULL_RUNS}; commit it",
+            library.name()
+        );
+    }
+    Ok(())
+}
+
+/// The commit of each library's last full run that passed, from [`FULL_RUNS`]:
+///
+/// ```text
+/// # comment
+/// upgrade-negotiate 0123456789abcdef0123456789abcdef01234567
+/// ```
+pub(crate) fn parse_full_runs(text: &str) -> Result<BTreeMap<Library, String>, String> {
+    let mut runs = BTreeMap::new();
+    for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, commit) = line
+            .split_once(' ')
+            .ok_or_else(|| format!("line {number}: not `LIBRARY COMMIT`"))?;
+        let library = Library::from_str(name, false)
+            .map_err(|_| format!("line {number}: `{name}` is not one of the libraries"))?;
+        let commit = commit.trim();
+        if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "line {number}: `{commit}` is not a 40-digit commit"
+            ));
+        }
+        if runs.insert(library, commit.to_string()).is_some() {
+            return Err(format!("line {number}: {name} is recorded twice"));
+        }
+    }
+    Ok(runs)
+}
+
+/// `text` of [`FULL_RUNS`] with `library`'s line set to `commit`, or the line added at the end.
+fn with_full_run(text: &str, library: Library, commit: &str) -> String {
+    let line = format!("{} {commit}", library.name());
+    let mut found = false;
+    let mut out: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            if l.split_once(' ')
+                .is_some_and(|(name, _)| name == library.name())
+            {
+                found = true;
+                line.as_str()
+            } else {
+                l
+            }
+        })
+        .collect();
+    if !found {
+        out.push(&line);
+    }
+    out.join("\n") + "\n"
+}
+
 /// `cargo mutants` over one library, its mutants tested by that crate's tests only, each test
 /// binary started through `runner` (the variable that sets cargo's runner for the host, and its
-/// value).
+/// value); only the mutants in the diff at `in_diff` when there is one.
 fn run_cargo_mutants(
     library: Library,
     args: &MutantsArgs,
     out: &Path,
     runner: &(String, String),
+    in_diff: Option<&Path>,
 ) -> Result<(), String> {
     let mut cmd = Command::new("cargo");
-    cmd.args(cargo_mutants_args(library, args, out));
+    cmd.args(cargo_mutants_args(library, args, out, in_diff));
     // Property tests run the default number of cases from a fixed seed, without shrinking, so a
     // mutant is caught or missed the same way on every run, and a failing case ends its run at
     // once.
@@ -166,7 +336,12 @@ fn runner_variable(triple: &str) -> String {
     )
 }
 
-fn cargo_mutants_args(library: Library, args: &MutantsArgs, out: &Path) -> Vec<String> {
+fn cargo_mutants_args(
+    library: Library,
+    args: &MutantsArgs,
+    out: &Path,
+    in_diff: Option<&Path>,
+) -> Vec<String> {
     let mut v: Vec<String> = [
         "mutants",
         "--package",
@@ -190,6 +365,9 @@ fn cargo_mutants_args(library: Library, args: &MutantsArgs, out: &Path) -> Vec<S
     ]);
     for re in &args.examine {
         v.extend(["--re".to_string(), re.clone()]);
+    }
+    if let Some(diff) = in_diff {
+        v.extend(["--in-diff".to_string(), diff.display().to_string()]);
     }
     v
 }
@@ -622,8 +800,14 @@ mod tests {
             jobs: 3,
             minimum_test_timeout: 45,
             examine: vec!["quoted_string".into()],
+            since_full_run: true,
         };
-        let argv = cargo_mutants_args(Library::Negotiate, &args, Path::new("/t/mutants/n"));
+        let argv = cargo_mutants_args(
+            Library::Negotiate,
+            &args,
+            Path::new("/t/mutants/n"),
+            Some(Path::new("/t/n.diff")),
+        );
         let joined = argv.join(" ");
         for part in [
             "mutants --package upgrade-negotiate",
@@ -633,9 +817,65 @@ mod tests {
             "--minimum-test-timeout 45",
             "--output /t/mutants/n",
             "--re quoted_string",
+            "--in-diff /t/n.diff",
         ] {
             assert!(joined.contains(part), "{part} in {joined}");
         }
+        let whole = cargo_mutants_args(Library::Negotiate, &args, Path::new("/t/m"), None);
+        assert!(!whole.iter().any(|a| a == "--in-diff"), "{whole:?}");
+    }
+
+    const COMMIT_A: &str = "0123456789abcdef0123456789abcdef01234567";
+    const COMMIT_B: &str = "89abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn reads_the_commit_of_each_librarys_last_full_run() {
+        let text = format!("# why\n\nupgrade-negotiate {COMMIT_A}\nupgrade-grammar  {COMMIT_B}\n");
+        let runs = parse_full_runs(&text).unwrap();
+        assert_eq!(runs[&Library::Negotiate], COMMIT_A);
+        assert_eq!(runs[&Library::Grammar], COMMIT_B);
+        assert!(parse_full_runs("# nothing yet\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn refuses_full_runs_of_unknown_libraries_short_commits_and_repeats() {
+        let err = |text: String| parse_full_runs(&text).unwrap_err();
+        assert!(err(format!("upgrade-check {COMMIT_A}\n")).contains("not one of"));
+        assert!(err("upgrade-grammar 0123abc\n".into()).contains("40-digit"));
+        assert!(err(format!("upgrade-grammar {COMMIT_A}x\n")).contains("40-digit"));
+        assert!(err("upgrade-grammar\n".into()).contains("line 1"));
+        let twice = format!("upgrade-grammar {COMMIT_A}\nupgrade-grammar {COMMIT_B}\n");
+        assert!(err(twice).contains("line 2"));
+    }
+
+    #[test]
+    fn records_a_full_run_on_its_librarys_line_or_adds_the_line() {
+        let text = format!("# why\nupgrade-grammar {COMMIT_A}\nupgrade-negotiate {COMMIT_A}\n");
+        let updated = with_full_run(&text, Library::Negotiate, COMMIT_B);
+        assert_eq!(
+            updated,
+            format!("# why\nupgrade-grammar {COMMIT_A}\nupgrade-negotiate {COMMIT_B}\n")
+        );
+        let added = with_full_run("# why\n", Library::Grammar, COMMIT_B);
+        assert_eq!(added, format!("# why\nupgrade-grammar {COMMIT_B}\n"));
+        let runs = parse_full_runs(&with_full_run(&added, Library::Negotiate, COMMIT_A)).unwrap();
+        assert_eq!(
+            (
+                runs[&Library::Grammar].as_str(),
+                runs[&Library::Negotiate].as_str()
+            ),
+            (COMMIT_B, COMMIT_A)
+        );
+    }
+
+    #[test]
+    fn the_committed_full_runs_record_the_negotiator_whose_changes_ci_tests() {
+        let text = std::fs::read_to_string(workspace_root().join(FULL_RUNS)).unwrap();
+        assert!(
+            parse_full_runs(&text)
+                .unwrap()
+                .contains_key(&Library::Negotiate)
+        );
     }
 
     #[test]
