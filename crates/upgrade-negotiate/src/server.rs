@@ -165,11 +165,15 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     let lists_settings = connection.is_ok_and(|options| options.http2_settings);
     // Rule 8, reading at once the offers each protocol matches, for rule 9.
     let upgrade_lines = || fields.upgrade().lines(headers, "upgrade");
-    let one_offer = fields
+    let asked = match fields
         .upgrade()
         .only()
-        .and_then(|line| Asked::one_offer(line, config, offers));
-    let asked = match one_offer.map_or_else(|| Asked::read(upgrade_lines(), config, offers), Ok) {
+        .and_then(|line| Asked::one_offer(line, config, offers))
+    {
+        Some(asked) => Ok(asked),
+        None => Asked::read(upgrade_lines(), config, offers),
+    };
+    let asked = match asked {
         Err(e) => return reject(Reason::UpgradeMalformed).with_error(e),
         Ok(asked) if asked.count == 0 => return carry_on(Reason::UpgradeEmpty),
         Ok(asked) => asked,
