@@ -11,13 +11,13 @@
 //! library's sources since that commit, which is what CI can afford for the negotiator.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 
-use crate::process::{display, output, target_dir, workspace_root};
+use crate::process::{display, output, succeeds, target_dir, workspace_root};
 use crate::toolchain::{ensure_cargo_mutants, host_triple};
 
 /// The committed list of equivalent mutants, relative to the workspace root.
@@ -105,10 +105,9 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
     libraries.sort();
     libraries.dedup();
 
-    // Every mutant of the library is generated, so the whole list is judged; such a run that
-    // passes is recorded, when the tree it copied was a commit without changes.
-    let complete = args.examine.is_empty() && !args.since_full_run;
-    let recorded_commit = if complete { unchanged_head() } else { None };
+    // The commit that the runs test, when the tree they copy holds no change to it: a run of
+    // every mutant of a library that passes is recorded as that commit's.
+    let head = unchanged_head();
 
     let out_root = target_dir()?.join("mutants");
     let runner = (
@@ -121,28 +120,31 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
         let out = out_root.join(library.name());
         std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {out:?}: {e}"))?;
         let in_diff = if args.since_full_run {
-            let base = full_runs.get(&library).ok_or_else(|| {
-                format!(
-                    "{FULL_RUNS} records no full run of {0}: run `cargo xtask mutants --package \
-                     {0}` on a tree without changes first",
-                    library.name()
-                )
-            })?;
-            let diff = changes_since(library, base)?;
-            if diff.is_empty() {
-                eprintln!(
-                    "xtask mutants: {} is as it was at {base}, its last full run: no mutant to test",
-                    library.sources()
-                );
-                rows.push((library, Verdict::default(), Duration::ZERO));
-                continue;
+            match since_full_run(library, &full_runs, &out)? {
+                Since::Unchanged(base) => {
+                    eprintln!(
+                        "xtask mutants: {} is as it was at {base}, its last full run: no mutant \
+                         to test",
+                        library.sources()
+                    );
+                    rows.push((library, Verdict::default(), Duration::ZERO));
+                    continue;
+                }
+                Since::Changed(diff) => Some(diff),
+                Since::Unknown(base) => {
+                    eprintln!(
+                        "xtask mutants: {base}, the last full run of {}, is not in this clone's \
+                         history (a shallow clone?): every mutant is tested instead",
+                        library.name()
+                    );
+                    None
+                }
             }
-            let path = out.join("since-full-run.diff");
-            std::fs::write(&path, diff).map_err(|e| format!("cannot write {path:?}: {e}"))?;
-            Some(path)
         } else {
             None
         };
+        // Every mutant of the library is generated, so the whole list is judged.
+        let complete = args.examine.is_empty() && in_diff.is_none();
         // cargo-mutants writes no outcomes when a change holds no mutant: an earlier run's
         // must not stand in for them.
         let report = out.join("mutants.out");
@@ -169,8 +171,15 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
         };
         let verdict = judge(library, &outcomes, &equivalent, complete);
         let found = verdict.problems();
-        if let (Some(commit), true) = (&recorded_commit, found.is_empty()) {
-            record_full_run(library, commit)?;
+        if complete && found.is_empty() {
+            match &head {
+                Some(commit) => record_full_run(library, commit)?,
+                None => eprintln!(
+                    "xtask mutants: the tree holds uncommitted changes, so this full run of {} \
+                     is not recorded in {FULL_RUNS}",
+                    library.name()
+                ),
+            }
         }
         problems.extend(found);
         rows.push((library, verdict, elapsed));
@@ -197,21 +206,54 @@ pub(crate) fn main(args: MutantsArgs) -> Result<ExitCode, String> {
 fn unchanged_head() -> Option<String> {
     let status = output(Command::new("git").args(["status", "--porcelain"])).ok()?;
     if !status.trim().is_empty() {
-        eprintln!(
-            "xtask mutants: the tree has uncommitted changes, so a passing run is not recorded \
-             in {FULL_RUNS}"
-        );
         return None;
     }
     let head = output(Command::new("git").args(["rev-parse", "HEAD"])).ok()?;
     Some(head.trim().to_string())
 }
 
+/// What `--since-full-run` leaves to test of one library.
+enum Since<'r> {
+    /// Its sources are as they were at its last full run, this commit: nothing.
+    Unchanged(&'r str),
+    /// The mutants in the diff written at this path.
+    Changed(PathBuf),
+    /// Its last full run, this commit, is not in this clone's history: every mutant.
+    Unknown(&'r str),
+}
+
+/// What changed in `library`'s sources since its last full run in `full_runs`; the diff, when
+/// there is one, is written under `out`.
+fn since_full_run<'r>(
+    library: Library,
+    full_runs: &'r BTreeMap<Library, String>,
+    out: &Path,
+) -> Result<Since<'r>, String> {
+    let base = full_runs.get(&library).ok_or_else(|| {
+        format!(
+            "{FULL_RUNS} records no full run of {0}: run `cargo xtask mutants --package {0}` on \
+             a tree without changes first",
+            library.name()
+        )
+    })?;
+    let commit = format!("{base}^{{commit}}");
+    if !succeeds(Command::new("git").args(["cat-file", "-e", &commit])) {
+        return Ok(Since::Unknown(base));
+    }
+    let diff = changes_since(library, base)?;
+    if diff.is_empty() {
+        return Ok(Since::Unchanged(base));
+    }
+    let path = out.join("since-full-run.diff");
+    std::fs::write(&path, diff).map_err(|e| format!("cannot write {path:?}: {e}"))?;
+    Ok(Since::Changed(path))
+}
+
 /// The diff of `library`'s sources from `base` to the work tree, in the form cargo-mutants'
 /// `--in-diff` reads (`a/` and `b/` prefixes, whatever git is configured to print); empty when
 /// nothing changed.
 fn changes_since(library: Library, base: &str) -> Result<String, String> {
-    output(Command::new("git").args([
+    output(Command::new("git").current_dir(workspace_root()).args([
         "diff",
         "--no-color",
         "--no-ext-diff",
@@ -221,7 +263,7 @@ fn changes_since(library: Library, base: &str) -> Result<String, String> {
         "--",
         &library.sources(),
     ]))
-    .map_err(|e| format!("{e}: is {base} of {FULL_RUNS} in this clone's history?"))
+    .map_err(|e| format!("cannot diff {} against {base}: {e}", library.sources()))
 }
 
 /// Writes `commit` as the last full run of `library` that passed into [`FULL_RUNS`].
@@ -866,6 +908,24 @@ mod tests {
             ),
             (COMMIT_B, COMMIT_A)
         );
+    }
+
+    #[test]
+    fn a_full_run_whose_commit_is_not_in_the_clone_leaves_every_mutant_to_test_and_one_in_it_the_change()
+     {
+        let runs = BTreeMap::from([(Library::Negotiate, "0".repeat(40))]);
+        let out = std::env::temp_dir().join(format!("xtask-since-{}", std::process::id()));
+        std::fs::create_dir_all(&out).unwrap();
+        let since = since_full_run(Library::Negotiate, &runs, &out);
+        assert!(matches!(since, Ok(Since::Unknown(_))));
+        let none = since_full_run(Library::Grammar, &runs, &out);
+        assert!(none.is_err_and(|e| e.contains("records no full run of upgrade-grammar")));
+        // The commit checked out is in the clone: what changed since it is read, not every mutant.
+        let head = output(Command::new("git").args(["rev-parse", "HEAD"])).unwrap();
+        let runs = BTreeMap::from([(Library::Negotiate, head.trim().to_string())]);
+        let since = since_full_run(Library::Negotiate, &runs, &out);
+        assert!(matches!(since, Ok(Since::Unchanged(_) | Since::Changed(_))));
+        std::fs::remove_dir_all(&out).unwrap();
     }
 
     #[test]
