@@ -143,6 +143,9 @@ fn run_paired(args: &PairedArgs) -> Result<ExitCode, String> {
         "upgrade-benches",
         "--bin",
         "paired",
+        // tungstenite's handshake beside ours on the websocket requests.
+        "--features",
+        "tungstenite",
         "--",
         "--rounds",
     ]);

@@ -1,7 +1,9 @@
 //! `tungstenite`: the websocket server handshake users pick instead, on the same bytes.
 //!
-//! Shared by the criterion bench (`benches/parse.rs`) and its test (`tests/tungstenite.rs`):
-//! tungstenite is a dev-dependency, so it stays out of the library and the `icount` binary.
+//! Shared by the criterion bench (`benches/parse.rs`), its test (`tests/tungstenite.rs`) and the
+//! `paired` binary (with the crate's `tungstenite` feature): tungstenite is a dev-dependency, and
+//! an optional dependency for `paired` alone, so it stays out of the library and the `icount`
+//! binary.
 
 use tungstenite::handshake::machine::TryParse;
 use tungstenite::handshake::server::{Request, create_response, write_response};

@@ -3,7 +3,9 @@
 //!
 //! The timing is in this binary, not in the library: code added to the library moves how the
 //! compiler splits it into codegen units, and with it the instructions that `icount` counts in
-//! the measured functions.
+//! the measured functions. With the crate's `tungstenite` feature (which `cargo xtask bench
+//! paired` turns on), the websocket requests also time tungstenite's server handshake, what
+//! users would pick instead.
 //!
 //! ```text
 //! paired [--rounds N] [REQUEST...]     REQUEST: a request name, or `request-<name>`; all by default
@@ -15,6 +17,11 @@ use std::time::Duration;
 use upgrade_benches::request::{self, Request};
 
 mod timing;
+
+/// tungstenite's server handshake, shared with the criterion bench.
+#[cfg(feature = "tungstenite")]
+#[path = "../../../benches/peers/tungstenite.rs"]
+mod peer;
 
 use timing::{Comparison, call, calls_for, compare};
 
@@ -80,6 +87,16 @@ fn run(args: &[String]) -> Result<(), String> {
                 measure(
                     &mut base,
                     call(request::httparse_accept, bytes),
+                    base_calls,
+                    rounds,
+                )?,
+            ));
+            #[cfg(feature = "tungstenite")]
+            rows.push((
+                "tungstenite",
+                measure(
+                    &mut base,
+                    call(peer::tungstenite, bytes),
                     base_calls,
                     rounds,
                 )?,
