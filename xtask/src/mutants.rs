@@ -251,7 +251,8 @@ fn since_full_run<'r>(
 
 /// The diff of `library`'s sources from `base` to the work tree, in the form cargo-mutants'
 /// `--in-diff` reads (`a/` and `b/` prefixes, whatever git is configured to print); empty when
-/// nothing changed.
+/// nothing changed. A file that git does not track is not in it: add a new source file before
+/// the run.
 fn changes_since(library: Library, base: &str) -> Result<String, String> {
     output(Command::new("git").current_dir(workspace_root()).args([
         "diff",
