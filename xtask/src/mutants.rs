@@ -290,13 +290,11 @@ fn record_full_run(library: Library, commit: &str) -> Result<(), String> {
 /// ```
 pub(crate) fn parse_full_runs(text: &str) -> Result<BTreeMap<Library, String>, String> {
     let mut runs = BTreeMap::new();
-    for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
-        if line.is_empty() || line.starts_with('#') {
+    for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
+        let Some(entry) = full_run_entry(line) else {
             continue;
-        }
-        let (name, commit) = line
-            .split_once(' ')
-            .ok_or_else(|| format!("line {number}: not `LIBRARY COMMIT`"))?;
+        };
+        let (name, commit) = entry.ok_or_else(|| format!("line {number}: not `LIBRARY COMMIT`"))?;
         let library = Library::from_str(name, false)
             .map_err(|_| format!("line {number}: `{name}` is not one of the libraries"))?;
         let commit = commit.trim();
@@ -312,6 +310,17 @@ pub(crate) fn parse_full_runs(text: &str) -> Result<BTreeMap<Library, String>, S
     Ok(runs)
 }
 
+/// One line of [`FULL_RUNS`]: `None` for a blank line or a comment, else its name and the rest
+/// (`Some(None)` when it has no space to part them).
+fn full_run_entry(line: &str) -> Option<Option<(&str, &str)>> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        None
+    } else {
+        Some(line.split_once(' '))
+    }
+}
+
 /// `text` of [`FULL_RUNS`] with `library`'s line set to `commit`, or the line added at the end.
 fn with_full_run(text: &str, library: Library, commit: &str) -> String {
     let line = format!("{} {commit}", library.name());
@@ -319,7 +328,8 @@ fn with_full_run(text: &str, library: Library, commit: &str) -> String {
     let mut out: Vec<&str> = text
         .lines()
         .map(|l| {
-            if l.split_once(' ')
+            if full_run_entry(l)
+                .flatten()
                 .is_some_and(|(name, _)| name == library.name())
             {
                 found = true;
