@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The workspace root (the parent of this crate's folder).
 pub(crate) fn workspace_root() -> PathBuf {
@@ -124,4 +125,83 @@ pub(crate) fn cargo_bin(package: &str, bin: &str) -> Result<PathBuf, String> {
         })
         .find_map(|message| message.get("executable")?.as_str().map(PathBuf::from))
         .ok_or_else(|| format!("cargo built no {bin} executable"))
+}
+
+/// Runs `job` on `items` in one thread per worker (each with its worker's value, such as a
+/// folder of its own): each thread takes the next item in order until none is left. When `job`
+/// returns a result that `stops` accepts, no new item is taken. The results of the items taken
+/// come back in the items' order, each with its item's index.
+pub(crate) fn in_parallel<W: Sync, T: Sync, R: Send>(
+    workers: &[W],
+    items: &[T],
+    job: impl Fn(&W, &T) -> R + Sync,
+    stops: impl Fn(&R) -> bool + Sync,
+) -> Result<Vec<(usize, R)>, String> {
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let work = |worker: &W| {
+        let mut done = Vec::new();
+        while !stopped.load(Ordering::SeqCst) {
+            let index = next.fetch_add(1, Ordering::SeqCst);
+            let Some(item) = items.get(index) else {
+                break;
+            };
+            let result = job(worker, item);
+            if stops(&result) {
+                stopped.store(true, Ordering::SeqCst);
+            }
+            done.push((index, result));
+        }
+        done
+    };
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = workers
+            .iter()
+            .map(|worker| scope.spawn(|| work(worker)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .map_err(|_| "a job's thread panicked".to_string())
+            })
+            .collect::<Result<Vec<_>, String>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_by_key(|(index, _)| *index);
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_run_at_once_come_back_in_the_order_of_their_items() {
+        let items: Vec<u64> = (0..20).collect();
+        let done = in_parallel(
+            &["a", "b", "c"],
+            &items,
+            |_, &i| {
+                // Later items finish first.
+                std::thread::sleep(std::time::Duration::from_millis((20 - i) % 7));
+                i * 10
+            },
+            |_| false,
+        )
+        .unwrap();
+        let want: Vec<(usize, u64)> = (0..20).map(|i| (i as usize, i * 10)).collect();
+        assert_eq!(done, want);
+    }
+
+    #[test]
+    fn after_a_result_that_stops_no_new_item_is_taken() {
+        let items: Vec<u64> = (0..100).collect();
+        let done = in_parallel(&[()], &items, |(), &i| i, |&i| i == 3).unwrap();
+        assert_eq!(done.last(), Some(&(3, 3)));
+        assert_eq!(done.len(), 4);
+    }
 }

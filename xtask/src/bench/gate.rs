@@ -7,10 +7,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-use crate::process::{display, output, succeeds, target_dir};
+use crate::process::{display, in_parallel, output, succeeds, target_dir};
 
 /// The committed baseline: `{"input/function": instructions per iteration, ...}`.
 const BASELINE: &str = "benches/icount-baseline.json";
@@ -36,17 +37,7 @@ pub(crate) fn main(update_baseline: bool) -> Result<ExitCode, String> {
     let measurements = list(&icount)?;
     let out_dir = target_dir()?.join("icount");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let mut now = Vec::new();
-    for (i, (input, function)) in measurements.iter().enumerate() {
-        let name = format!("{input}/{function}");
-        let per_iteration = count(&icount, input, function, &out_dir)?;
-        eprintln!(
-            "[{}/{}] {name}: {per_iteration:.1} instructions per iteration",
-            i + 1,
-            measurements.len()
-        );
-        now.push((name, per_iteration));
-    }
+    let now = count_all(&icount, &measurements, &out_dir)?;
 
     if update_baseline {
         let old = match std::fs::read_to_string(BASELINE) {
@@ -152,6 +143,53 @@ pub(crate) fn list(icount: &Path) -> Result<Vec<(String, String)>, String> {
                 _ => Err(format!("`icount --list` printed `{line}`")),
             },
         )
+        .collect()
+}
+
+/// Instructions per iteration of every measurement, by `input/function` in the order given:
+/// one callgrind per measurement, as many at once as the machine has cores. Callgrind counts the
+/// instructions of its own process, so the counts are the same run one at a time.
+pub(crate) fn count_all(
+    icount: &Path,
+    measurements: &[(String, String)],
+    out_dir: &Path,
+) -> Result<Vec<(String, f64)>, String> {
+    count_each(measurements, |input, function| {
+        count(icount, input, function, out_dir)
+    })
+}
+
+/// Runs `count` on every measurement, as many at once as the machine has cores, and returns the
+/// counts by `input/function` in the order of `measurements`; or, when a count fails, no new one
+/// starts and the error returned is the first, in that order, of those taken.
+fn count_each(
+    measurements: &[(String, String)],
+    count: impl Fn(&str, &str) -> Result<f64, String> + Sync,
+) -> Result<Vec<(String, f64)>, String> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let done = AtomicUsize::new(0);
+    let counted = in_parallel(
+        &vec![(); cores.clamp(1, measurements.len().max(1))],
+        measurements,
+        |(), (input, function)| {
+            let per_iteration = count(input, function);
+            if let Ok(n) = &per_iteration {
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                eprintln!(
+                    "[{finished}/{}] {input}/{function}: {n:.1} instructions per iteration",
+                    measurements.len()
+                );
+            }
+            per_iteration
+        },
+        Result::is_err,
+    )?;
+    counted
+        .into_iter()
+        .map(|(index, per_iteration)| {
+            let (input, function) = measurements.get(index).ok_or("a count of no measurement")?;
+            Ok((format!("{input}/{function}"), per_iteration?))
+        })
         .collect()
 }
 
@@ -347,6 +385,24 @@ fn print_rows(rows: &[Row]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_named_input_slash_function_and_a_failed_count_fails_them_all() {
+        let measurements: Vec<(String, String)> = (0..5)
+            .map(|i| (format!("input-{i}"), "ours".to_string()))
+            .collect();
+        let index = |input: &str| -> u32 { input.trim_start_matches("input-").parse().unwrap() };
+        let counted = count_each(&measurements, |input, _| Ok(f64::from(index(input)) * 10.0));
+        let want: Vec<(String, f64)> = (0..5)
+            .map(|i| (format!("input-{i}/ours"), f64::from(i) * 10.0))
+            .collect();
+        assert_eq!(counted, Ok(want));
+        let failed = count_each(&measurements, |input, _| match input {
+            "input-3" => Err("three".to_string()),
+            _ => Ok(1.0),
+        });
+        assert_eq!(failed, Err("three".to_string()));
+    }
 
     fn one(name: &str, n: f64) -> Vec<(String, f64)> {
         vec![(name.to_string(), n)]

@@ -4,8 +4,8 @@
 //! Each commit that has the bench crate's `icount` binary is checked out in a temporary git
 //! worktree under `target/bench-history/`, built there (all commits share one cargo target
 //! folder, so each build is incremental), and counted under callgrind exactly as the gate counts.
-//! The counts are cached per commit in `target/bench-history/cache.json`, so a second run only
-//! counts the commits that came since. A commit whose sources that build `icount` (every file
+//! The counts are kept per commit in the committed file `benches/history/counts.json` (one line
+//! per commit), so a run on any clone only counts the commits that came since. A commit whose sources that build `icount` (every file
 //! but documentation, tests, fuzzing, xtask and the like; see [`builds_icount`]) and toolchain
 //! are those of a commit already counted takes that commit's counts without a build: the same
 //! binary counts the same instructions. A commit that does not build or run is recorded with its
@@ -18,11 +18,14 @@ use std::process::{Command, ExitCode};
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::gate::{build_icount_with, count, list};
-use crate::process::{display, output, run, target_dir};
+use super::gate::{build_icount_with, count_all, list};
+use crate::process::{display, output, run, target_dir, workspace_root};
 
 /// The file every commit with the bench crate has.
 const ICOUNT_SOURCE: &str = "benches/src/bin/icount.rs";
+
+/// The counts of every commit counted so far, committed with the charts.
+const COUNTS: &str = "benches/history/counts.json";
 
 /// Arguments of `cargo xtask bench history`.
 #[derive(clap::Args, Debug)]
@@ -64,11 +67,12 @@ pub(crate) fn main(args: &HistoryArgs) -> Result<ExitCode, String> {
     }
     let dir = target_dir()?.join("bench-history");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let cache_file = dir.join("cache.json");
-    let mut cache: Cache = std::fs::read_to_string(&cache_file)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
+    let cache_file = workspace_root().join(COUNTS);
+    let mut cache: Cache = match std::fs::read_to_string(&cache_file) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{COUNTS}: {e}"))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Cache::new(),
+        Err(e) => return Err(format!("{COUNTS}: {e}")),
+    };
 
     let commits = commits_with_bench(args.commits)?;
     if commits.is_empty() {
@@ -112,8 +116,8 @@ pub(crate) fn main(args: &HistoryArgs) -> Result<ExitCode, String> {
             sources: Some(key),
         };
         cache.insert(commit.hash.clone(), counted);
-        let text = serde_json::to_string_pretty(&cache).map_err(|e| e.to_string())?;
-        std::fs::write(&cache_file, text).map_err(|e| format!("{}: {e}", cache_file.display()))?;
+        std::fs::write(&cache_file, cache_json(&cache)?)
+            .map_err(|e| format!("{}: {e}", cache_file.display()))?;
     }
 
     let rows: Vec<(&Commit, &Counted)> = commits
@@ -181,12 +185,8 @@ fn count_commit(dir: &Path, hash: &str) -> Result<BTreeMap<String, f64>, String>
         let icount = build_icount_with(&mut cargo)?;
         let out_dir = dir.join("callgrind");
         std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-        let mut counts = BTreeMap::new();
-        for (input, function) in list(&icount)? {
-            let per_iteration = count(&icount, &input, &function, &out_dir)?;
-            counts.insert(format!("{input}/{function}"), per_iteration);
-        }
-        Ok(counts)
+        let counts = count_all(&icount, &list(&icount)?, &out_dir)?;
+        Ok(counts.into_iter().collect())
     })();
     let mut remove = Command::new("git");
     remove.args(["worktree", "remove", "--force"]).arg(&tree);
@@ -206,12 +206,13 @@ fn count_commit(dir: &Path, hash: &str) -> Result<BTreeMap<String, f64>, String>
 /// integration tests and criterion benches that a binary's build does not compile, and the
 /// folders outside the bench crate's dependencies.
 fn builds_icount(path: &str) -> bool {
-    const OUTSIDE: [&str; 8] = [
+    const OUTSIDE: [&str; 9] = [
         "xtask/",
         "fuzz/",
         "mutants/",
         "corpora/",
         "servers/",
+        "benches/history/",
         ".ci/",
         ".clusterfuzzlite/",
         ".github/",
@@ -254,6 +255,20 @@ fn sources_key(listing: &str, toolchain: &str) -> String {
         }
     }
     format!("{hash:016x}")
+}
+
+/// The cache as JSON with one line per commit, so that a new commit's counts are one added line
+/// in a diff.
+fn cache_json(cache: &Cache) -> Result<String, String> {
+    let mut out = String::from("{");
+    for (i, (hash, counted)) in cache.iter().enumerate() {
+        let hash = serde_json::to_string(hash).map_err(|e| e.to_string())?;
+        let counted = serde_json::to_string(counted).map_err(|e| e.to_string())?;
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(&format!("{hash}: {counted}"));
+    }
+    out.push_str("\n}\n");
+    Ok(out)
 }
 
 fn short(hash: &str) -> &str {
@@ -404,6 +419,7 @@ mod tests {
             "README.md",
             "benches/README.md",
             "benches/history/list-1k--ours.svg",
+            "benches/history/counts.json",
             "benches/icount-baseline.json",
             "benches/benches/parse.rs",
             "benches/tests/tungstenite.rs",
@@ -429,6 +445,39 @@ mod tests {
         let source = listing.replace("2222", "4444");
         assert_ne!(sources_key(&source, "rustc 1.95.0"), key);
         assert_ne!(sources_key(listing, "rustc 1.96.0"), key);
+    }
+
+    #[test]
+    fn the_cache_is_written_a_line_per_commit_and_read_back_the_same() {
+        let (commits, counted) = rows();
+        let cache: Cache = commits
+            .iter()
+            .map(|c| c.hash.clone())
+            .zip(counted)
+            .collect();
+        let text = cache_json(&cache).unwrap();
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("\"aaaaaaaaaaaa\": {")
+        );
+        assert_eq!(serde_json::from_str::<Cache>(&text).unwrap(), cache);
+        assert_eq!(cache_json(&Cache::new()).unwrap(), "{\n}\n");
+        assert!(serde_json::from_str::<Cache>("{\n}\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_committed_counts_are_read() {
+        let text = std::fs::read_to_string(workspace_root().join(COUNTS)).unwrap();
+        let cache: Cache = serde_json::from_str(&text).unwrap();
+        assert!(
+            cache
+                .values()
+                .any(|c| c.error.is_none() && !c.counts.is_empty())
+        );
+        assert_eq!(cache_json(&cache).unwrap(), text);
     }
 
     #[test]

@@ -12,13 +12,14 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::Args;
 
 use crate::fuzz::{DICTIONARY, Summary, libfuzzer_options, parse_stat_line, targets};
-use crate::process::{cargo_metadata, display, files_under, output, run, run_silently, target_dir};
+use crate::process::{
+    cargo_metadata, display, files_under, in_parallel, output, run, run_silently, target_dir,
+};
 use crate::toolchain::{Build, SanitizerChoice, ensure_cargo_fuzz, host_triple};
 
 /// Where the planted bugs are committed, one patch per bug.
@@ -295,14 +296,10 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
 
     // The jobs take the bugs in order; each bug's output is kept in its own log and shown
     // whole when the bug is done, so that the outputs of two jobs do not mix.
-    let next = AtomicUsize::new(0);
-    let job = |cargo_target: &Path| {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::SeqCst);
-            let Some(bug) = bugs.get(index) else {
-                break;
-            };
+    let rows = in_parallel(
+        &cargo_targets,
+        &bugs,
+        |cargo_target, bug| {
             let setup = Setup {
                 root: &root,
                 features: &features,
@@ -314,24 +311,10 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
                 unpatched: &unpatched,
                 seconds: args.time,
             };
-            done.push((index, try_bug(bug, stale.contains(&bug.name), &setup)));
-        }
-        done
-    };
-    let mut rows: Vec<(usize, Row)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = cargo_targets
-            .iter()
-            .map(|cargo_target| scope.spawn(|| job(cargo_target)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().map_err(|_| "a job of the planted bugs panicked"))
-            .collect::<Result<Vec<_>, _>>()
-    })?
-    .into_iter()
-    .flatten()
-    .collect();
-    rows.sort_by_key(|(index, _)| *index);
+            try_bug(bug, stale.contains(&bug.name), &setup)
+        },
+        |_| false,
+    )?;
     let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
     println!();
     print!("{}", render_table(&rows, args.time));
