@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: run the criterion benches, then print one table per input from
 //! criterion's estimates; `--gate` counts instructions instead (see `gate`), `history`
 //! counts them for each of the last commits and draws the charts (see `history`), and `paired`
-//! times the whole requests against httparse in alternating batches.
+//! times naive against ours and the whole requests against httparse in alternating batches.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -50,8 +50,9 @@ enum Action {
     /// crate, each built in a temporary git worktree and cached, then draw one SVG line chart
     /// per measurement and print the table of the same numbers.
     History(history::HistoryArgs),
-    /// Time each whole request's functions against httparse alone in alternating batches, and
-    /// print the median ratio of the rounds with its quartiles (the `paired` binary of
+    /// Time naive against ours on each input, and each whole request's functions against
+    /// httparse alone, in alternating batches, and print the median ratio of the rounds with its
+    /// quartiles (the `paired` binary of
     /// `upgrade-benches`, built in release mode).
     Paired(PairedArgs),
 }
@@ -62,10 +63,11 @@ pub(crate) struct PairedArgs {
     /// Rounds of one batch of each function.
     #[arg(long, default_value_t = 2001, value_parser = clap::value_parser!(u32).range(1..))]
     rounds: u32,
-    /// Only these requests (`chromium-websocket`, `firefox-websocket`, `curl-h2c`,
-    /// `page-load`, `json-post`); all by default.
-    #[arg(value_name = "REQUEST")]
-    requests: Vec<String>,
+    /// Only these inputs of the grammar (`websocket`, `list-1k`, ...: naive against ours) and
+    /// requests (`chromium-websocket`, `firefox-websocket`, `curl-h2c`, `page-load`,
+    /// `json-post`: against httparse alone); all by default.
+    #[arg(value_name = "NAME")]
+    names: Vec<String>,
 }
 
 pub(crate) fn main(args: BenchArgs) -> Result<ExitCode, String> {
@@ -149,7 +151,7 @@ fn run_paired(args: &PairedArgs) -> Result<ExitCode, String> {
         "--",
         "--rounds",
     ]);
-    cmd.arg(args.rounds.to_string()).args(&args.requests);
+    cmd.arg(args.rounds.to_string()).args(&args.names);
     run(&mut cmd)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
-//! Times each whole request's functions against httparse alone in alternating batches
-//! ([`timing`]), and prints the median ratio of each with its quartiles.
+//! Times naive's answer against ours on each input of the grammar, and each whole request's
+//! functions against httparse alone, in alternating batches ([`timing`]), and prints the median
+//! ratio of each with its quartiles.
 //!
 //! The timing is in this binary, not in the library: code added to the library moves how the
 //! compiler splits it into codegen units, and with it the instructions that `icount` counts in
@@ -8,13 +9,14 @@
 //! users would pick instead.
 //!
 //! ```text
-//! paired [--rounds N] [REQUEST...]     REQUEST: a request name, or `request-<name>`; all by default
+//! paired [--rounds N] [NAME...]     NAME: an input, a request or `request-<name>`; all by default
 //! ```
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use upgrade_benches::request::{self, Request};
+use upgrade_benches::{Input, naive, ours};
 
 mod timing;
 
@@ -54,14 +56,55 @@ fn run(args: &[String]) -> Result<(), String> {
     if rounds == 0 {
         return Err("--rounds must be at least 1".into());
     }
-    let requests = if names.is_empty() {
-        Request::ALL.to_vec()
+    let all_inputs = Input::all().map_err(|e| e.to_string())?;
+    let (inputs, requests): (Vec<&Input>, Vec<Request>) = if names.is_empty() {
+        (all_inputs.iter().collect(), Request::ALL.to_vec())
     } else {
-        names
-            .iter()
-            .map(|name| Request::find(name).ok_or_else(|| format!("no request `{name}`")))
-            .collect::<Result<_, _>>()?
+        let mut inputs = Vec::new();
+        let mut requests = Vec::new();
+        for name in names {
+            if let Some(input) = all_inputs.iter().find(|input| input.name() == name) {
+                inputs.push(input);
+            } else {
+                requests.push(
+                    Request::find(name).ok_or_else(|| format!("no input or request `{name}`"))?,
+                );
+            }
+        }
+        (inputs, requests)
     };
+    if !inputs.is_empty() {
+        time_inputs(&inputs, rounds)?;
+    }
+    if !requests.is_empty() {
+        time_requests(&requests, rounds)?;
+    }
+    Ok(())
+}
+
+/// Naive's answer against ours on each input: the grammar's target is a ratio of at least 1.
+fn time_inputs(inputs: &[&Input], rounds: usize) -> Result<(), String> {
+    println!(
+        "naive's time per call against ours, in {rounds} rounds of alternating batches \
+         (about {} µs of ours each); ratio naive / ours (above 1: ours is faster): median of \
+         the rounds [quartiles]",
+        BATCH.as_micros()
+    );
+    println!(
+        "  {:<24} {:>7} {:>12} {:>12}  {:>7} {:>17}",
+        "input", "bytes", "ours ns", "naive ns", "ratio", "[25%, 75%]"
+    );
+    for input in inputs {
+        let mut base = call(ours, *input);
+        let base_calls = calls_for(&mut base, BATCH);
+        let c = measure(&mut base, call(naive, *input), base_calls, rounds)?;
+        print_row(&format!("{:<24} {:>7}", input.name(), input.len()), &c);
+    }
+    Ok(())
+}
+
+/// Each whole request's functions against httparse alone on the same bytes.
+fn time_requests(requests: &[Request], rounds: usize) -> Result<(), String> {
     let offers = request::offers().map_err(|e| e.to_string())?;
     println!(
         "time per call against httparse alone, in {rounds} rounds of alternating batches \
@@ -103,19 +146,19 @@ fn run(args: &[String]) -> Result<(), String> {
             ));
         }
         for (function, c) in rows {
-            println!(
-                "  {:<20} {:<20} {:>12.1} {:>12.1}  {:>6.2}x [{:.2}x, {:.2}x]",
-                request.name(),
-                function,
-                c.base_ns.median,
-                c.other_ns.median,
-                c.ratio.median,
-                c.ratio.low,
-                c.ratio.high
-            );
+            print_row(&format!("{:<20} {:<20}", request.name(), function), &c);
         }
     }
     Ok(())
+}
+
+/// One row of a table: `label`, then the median times per call of the base and the other
+/// function, and the median ratio with its quartiles.
+fn print_row(label: &str, c: &Comparison) {
+    println!(
+        "  {label} {:>12.1} {:>12.1}  {:>6.2}x [{:.2}x, {:.2}x]",
+        c.base_ns.median, c.other_ns.median, c.ratio.median, c.ratio.low, c.ratio.high
+    );
 }
 
 /// [`compare`] after one call of `other` to warm it, or an error when a batch took no time.
