@@ -5,10 +5,10 @@
 //! worktree under `target/bench-history/`, built there (all commits share one cargo target
 //! folder, so each build is incremental), and counted under callgrind exactly as the gate counts.
 //! The counts are kept per commit in the committed file `benches/history/counts.json` (one line
-//! per commit), so a run on any clone only counts the commits that came since. A commit whose sources that build `icount` (every file
-//! but documentation, tests, fuzzing, xtask and the like; see [`builds_icount`]) and toolchain
-//! are those of a commit already counted takes that commit's counts without a build: the same
-//! binary counts the same instructions. A commit that does not build or run is recorded with its
+//! per commit), so a run on any clone only counts the commits that came since. A commit whose
+//! sources that build `icount` (every file but documentation, tests, fuzzing, xtask and the like;
+//! see [`builds_icount`]) and toolchain are those of a commit already counted takes that
+//! commit's counts without a build: the same binary counts the same instructions. A commit that does not build or run is recorded with its
 //! error and drawn as a gap.
 
 use std::collections::BTreeMap;
