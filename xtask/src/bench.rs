@@ -52,8 +52,7 @@ enum Action {
     History(history::HistoryArgs),
     /// Time naive against ours on each input, and each whole request's functions against
     /// httparse alone, in alternating batches, and print the median ratio of the rounds with its
-    /// quartiles (the `paired` binary of
-    /// `upgrade-benches`, built in release mode).
+    /// quartiles (the `paired` binary of `upgrade-benches`, built in release mode).
     Paired(PairedArgs),
 }
 

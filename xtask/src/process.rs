@@ -129,14 +129,16 @@ pub(crate) fn cargo_bin(package: &str, bin: &str) -> Result<PathBuf, String> {
 
 /// Runs `job` on `items` in one thread per worker (each with its worker's value, such as a
 /// folder of its own): each thread takes the next item in order until none is left. When `job`
-/// returns a result that `stops` accepts, no new item is taken. The results of the items taken
-/// come back in the items' order, each with its item's index.
+/// returns a result that `stops` accepts, no new item is taken. The results come back in the
+/// items' order: those of every item when none stopped the run, else those of the first items,
+/// up to at least the one that stopped it (the items are taken in order, so no item before one
+/// taken is left out).
 pub(crate) fn in_parallel<W: Sync, T: Sync, R: Send>(
     workers: &[W],
     items: &[T],
     job: impl Fn(&W, &T) -> R + Sync,
     stops: impl Fn(&R) -> bool + Sync,
-) -> Result<Vec<(usize, R)>, String> {
+) -> Result<Vec<R>, String> {
     let next = AtomicUsize::new(0);
     let stopped = AtomicBool::new(false);
     let work = |worker: &W| {
@@ -172,7 +174,7 @@ pub(crate) fn in_parallel<W: Sync, T: Sync, R: Send>(
     .flatten()
     .collect();
     done.sort_by_key(|(index, _)| *index);
-    Ok(done)
+    Ok(done.into_iter().map(|(_, result)| result).collect())
 }
 
 #[cfg(test)]
@@ -193,7 +195,7 @@ mod tests {
             |_| false,
         )
         .unwrap();
-        let want: Vec<(usize, u64)> = (0..20).map(|i| (i as usize, i * 10)).collect();
+        let want: Vec<u64> = (0..20).map(|i| i * 10).collect();
         assert_eq!(done, want);
     }
 
@@ -201,7 +203,7 @@ mod tests {
     fn after_a_result_that_stops_no_new_item_is_taken() {
         let items: Vec<u64> = (0..100).collect();
         let done = in_parallel(&[()], &items, |(), &i| i, |&i| i == 3).unwrap();
-        assert_eq!(done.last(), Some(&(3, 3)));
+        assert_eq!(done.last(), Some(&3));
         assert_eq!(done.len(), 4);
     }
 }

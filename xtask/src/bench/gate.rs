@@ -184,10 +184,11 @@ fn count_each(
         },
         Result::is_err,
     )?;
-    counted
-        .into_iter()
-        .map(|(index, per_iteration)| {
-            let (input, function) = measurements.get(index).ok_or("a count of no measurement")?;
+    // Without a failed count, every measurement was counted.
+    measurements
+        .iter()
+        .zip(counted)
+        .map(|((input, function), per_iteration)| {
             Ok((format!("{input}/{function}"), per_iteration?))
         })
         .collect()

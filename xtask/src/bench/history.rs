@@ -8,8 +8,8 @@
 //! per commit), so a run on any clone only counts the commits that came since. A commit whose
 //! sources that build `icount` (every file but documentation, tests, fuzzing, xtask and the like;
 //! see [`builds_icount`]) and toolchain are those of a commit already counted takes that
-//! commit's counts without a build: the same binary counts the same instructions. A commit that does not build or run is recorded with its
-//! error and drawn as a gap.
+//! commit's counts without a build: the same binary counts the same instructions. A commit that
+//! does not build or run is recorded with its error and drawn as a gap.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

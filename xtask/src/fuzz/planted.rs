@@ -315,7 +315,6 @@ pub(crate) fn main(args: &PlantedArgs) -> Result<ExitCode, String> {
         },
         |_| false,
     )?;
-    let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
     println!();
     print!("{}", render_table(&rows, args.time));
     Ok(if rows.iter().all(|r| r.verdict.caught()) {

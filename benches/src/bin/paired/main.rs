@@ -56,14 +56,14 @@ fn run(args: &[String]) -> Result<(), String> {
     if rounds == 0 {
         return Err("--rounds must be at least 1".into());
     }
-    let all_inputs = Input::all().map_err(|e| e.to_string())?;
-    let (inputs, requests): (Vec<&Input>, Vec<Request>) = if names.is_empty() {
-        (all_inputs.iter().collect(), Request::ALL.to_vec())
+    let (inputs, requests) = if names.is_empty() {
+        let inputs = Input::all().map_err(|e| e.to_string())?;
+        (inputs, Request::ALL.to_vec())
     } else {
         let mut inputs = Vec::new();
         let mut requests = Vec::new();
         for name in names {
-            if let Some(input) = all_inputs.iter().find(|input| input.name() == name) {
+            if let Some(input) = Input::find(name).map_err(|e| e.to_string())? {
                 inputs.push(input);
             } else {
                 requests.push(
@@ -83,7 +83,7 @@ fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// Naive's answer against ours on each input: the grammar's target is a ratio of at least 1.
-fn time_inputs(inputs: &[&Input], rounds: usize) -> Result<(), String> {
+fn time_inputs(inputs: &[Input], rounds: usize) -> Result<(), String> {
     println!(
         "naive's time per call against ours, in {rounds} rounds of alternating batches \
          (about {} µs of ours each); ratio naive / ours (above 1: ours is faster): median of \
@@ -95,9 +95,9 @@ fn time_inputs(inputs: &[&Input], rounds: usize) -> Result<(), String> {
         "input", "bytes", "ours ns", "naive ns", "ratio", "[25%, 75%]"
     );
     for input in inputs {
-        let mut base = call(ours, *input);
+        let mut base = call(ours, input);
         let base_calls = calls_for(&mut base, BATCH);
-        let c = measure(&mut base, call(naive, *input), base_calls, rounds)?;
+        let c = measure(&mut base, call(naive, input), base_calls, rounds)?;
         print_row(&format!("{:<24} {:>7}", input.name(), input.len()), &c);
     }
     Ok(())
