@@ -25,6 +25,10 @@ pub(crate) fn host_rule<H: FieldLines + ?Sized>(
 
 /// [`host_rule`] on the value of the only `Host` line, `Ok(None)` when there is none, or
 /// `Err(Repeated)` when there are several, for an HTTP/1.x request.
+///
+/// Inlined, so that `host` is matched where it is made: out of line, it is built in memory just
+/// before the call and loaded back at once, which stalls the load.
+#[inline]
 pub(crate) fn host_verdict(
     host: Result<Option<&[u8]>, Repeated>,
     version: HttpVersion,

@@ -164,40 +164,42 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
     }
     let lists_settings = connection.is_ok_and(|options| options.http2_settings);
     // Rule 8, reading at once the offers each protocol matches, for rule 9.
+    // Filled in place: a copy made right after the fill would load bytes whose stores are still
+    // in flight, which stalls the load.
     let upgrade_lines = || fields.upgrade().lines(headers, "upgrade");
-    let asked = match fields
-        .upgrade()
-        .only()
-        .and_then(|line| Asked::one_offer(line, config, offers))
-    {
-        Some(asked) => Ok(asked),
-        None => Asked::read(upgrade_lines(), config, offers),
+    let mut asked = Asked::new(offers);
+    let read = match fields.upgrade().only() {
+        Some(line) if asked.one_offer(line, config, offers) => Ok(()),
+        _ => asked.read(upgrade_lines(), config, offers),
     };
-    let asked = match asked {
+    match read {
         Err(e) => return reject(Reason::UpgradeMalformed).with_error(e),
-        Ok(asked) if asked.count == 0 => return carry_on(Reason::UpgradeEmpty),
-        Ok(asked) => asked,
-    };
+        Ok(()) if asked.count == 0 => return carry_on(Reason::UpgradeEmpty),
+        Ok(()) => {}
+    }
 
-    // Rules 9 and 10. A candidate that passes its profile gives its index, its offer and, for
-    // websocket, the accept value; the decision is built once, for the candidate chosen.
+    // Rules 9 and 10. A candidate that passes its profile gives its index, and websocket's
+    // profile leaves the accept value here; the decision is built once, for the candidate chosen.
+    // Only the index is handed back, in a register: a wider value would be copied from memory
+    // just written, which stalls the load.
+    let mut accept: Option<WebSocketAccept> = None;
     let mut failure: Option<(usize, Reason)> = None;
-    let mut try_candidate = |index: usize| -> Option<Candidate<'o>> {
-        let offer = *offers.get(index)?;
+    let mut try_candidate = |index: usize| -> Option<usize> {
+        let offer = offers.get(index)?;
         let verdict = if offer.is_named(b"websocket") {
             websocket::profile(
                 method,
                 fields.websocket_version().single(),
                 fields.websocket_key().single(),
             )
-            .map(Some)
+            .map(|value| accept = Some(value))
         } else if offer.is_named(b"h2c") {
-            h2c::profile(fields.http2_settings().single(), lists_settings).map(|()| None)
+            h2c::profile(fields.http2_settings().single(), lists_settings)
         } else {
-            Ok(None)
+            Ok(())
         };
         match verdict {
-            Ok(accept) => Some((index, offer, accept)),
+            Ok(()) => Some(index),
             Err(reason) => {
                 failure.get_or_insert((index, reason));
                 None
@@ -220,7 +222,7 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
             .filter(|(_, offer)| client().any(|asked| offer.matches(&asked)))
             .find_map(|(index, _)| try_candidate(index)),
     };
-    if let Some((index, offer, accept)) = switch {
+    if let Some((index, offer)) = switch.and_then(|index| Some((index, *offers.get(index)?))) {
         let decision = Decision::new(Outcome::Switch, Reason::Switched, offers)
             .with_protocol(index, offer)
             .with_request(Some(framing), interim_continue);
@@ -245,10 +247,6 @@ pub fn negotiate<'r, 'o, H: FieldLines + ?Sized + 'r>(
         None => carry_on(Reason::NoCommonProtocol),
     }
 }
-
-/// A candidate that passed its profile (rule 10): its index in the offers, the offer, and the
-/// accept value when it is websocket.
-type Candidate<'o> = (usize, Protocol<'o>, Option<WebSocketAccept>);
 
 /// The two options of `Connection` the rules ask about, read in one pass that validates the
 /// whole field (rule 7).
@@ -308,35 +306,41 @@ impl Asked {
     /// Matches kept in the client's order: far more than clients list.
     const KEPT: usize = 8;
 
+    /// Reads the protocols of `lines` into an `Asked` with nothing read yet ([`Asked::new`]).
     fn read<'a>(
+        &mut self,
         lines: impl Iterator<Item = &'a [u8]>,
         config: Config,
         offers: &[Protocol<'_>],
-    ) -> Result<Self, Error> {
-        let mut asked = Asked::new(offers);
+    ) -> Result<(), Error> {
         // One walk over the field, as in `ConnectionOptionsRead::read`.
         let mut error = None;
         parse_upgrade(lines, config).for_each(|protocol| match protocol {
-            Ok(protocol) => asked.record(offers, |offer| offer.matches(&protocol)),
+            Ok(protocol) => self.record(offers, |offer| offer.matches(&protocol)),
             Err(e) => error = Some(e),
         });
-        error.map_or(Ok(asked), Err)
+        error.map_or(Ok(()), Err)
     }
 
     /// [`Asked::read`] of an `Upgrade` of one line that is exactly the name of an offer without
     /// a version, ignoring case, as clients send it (`websocket`, `h2c`), without the walk: the
     /// line is then one token, a protocol without a version, which matches the offers of its name
-    /// without a version. `None` for any other line, which the walk reads.
+    /// without a version. `false` for any other line, which the walk reads; `self` (with nothing
+    /// read yet) is then left as it was.
     #[inline]
-    fn one_offer(line: &[u8], config: Config, offers: &[Protocol<'_>]) -> Option<Self> {
+    fn one_offer(&mut self, line: &[u8], config: Config, offers: &[Protocol<'_>]) -> bool {
         if config.max_elements() == 0 {
-            return None;
+            return false;
         }
-        let mut asked = Asked::new(offers);
-        asked.record(offers, |offer| {
+        self.record(offers, |offer| {
             offer.version().is_none() && offer.is_named(line)
         });
-        (asked.matched != 0).then_some(asked)
+        if self.matched == 0 {
+            // Nothing else was written: back to nothing read.
+            self.count = 0;
+            return false;
+        }
+        true
     }
 
     /// Nothing read yet.
@@ -475,12 +479,17 @@ mod tests {
         for offers in offer_sets {
             for line in LINES {
                 for config in CONFIGS {
-                    let Some(fast) = Asked::one_offer(line.as_bytes(), config, offers) else {
+                    let mut fast = Asked::new(offers);
+                    if !fast.one_offer(line.as_bytes(), config, offers) {
+                        let untouched = |a: &Asked| (a.count, a.matched, a.offered);
+                        assert_eq!(untouched(&fast), untouched(&Asked::new(offers)), "{line:?}");
                         continue;
-                    };
+                    }
                     answered += 1;
-                    let walked = Asked::read(core::iter::once(line.as_bytes()), config, offers);
-                    let walked = walked.unwrap_or_else(|e| panic!("{line:?} {config:?}: {e}"));
+                    let mut walked = Asked::new(offers);
+                    walked
+                        .read(core::iter::once(line.as_bytes()), config, offers)
+                        .unwrap_or_else(|e| panic!("{line:?} {config:?}: {e}"));
                     let read =
                         |a: Asked| (a.count, a.client_order().map(<[usize]>::to_vec), a.offered);
                     assert_eq!(read(fast), read(walked), "{line:?} {offers:?} {config:?}");
