@@ -80,8 +80,8 @@ pub fn classes_both_ways(block: &[u8; BLOCK]) -> [[u16; 4]; 2] {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2 {
     use core::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
-        _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
     use super::{BLOCK, Classes};
@@ -93,14 +93,24 @@ mod sse2 {
         _mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8))
     }
 
-    /// The bytes of `v` in `low..=high`, both below 0x80 (signed comparisons: a byte from 0x80
-    /// up is negative, below any such range).
+    /// The bytes of `v` in `low..=high` (`low <= high`). Adding `0x7F - high`, wrapping, makes
+    /// that range the `high - low + 1` largest signed bytes, which one signed comparison tells.
     #[inline]
     #[target_feature(enable = "sse2")]
     fn within(v: __m128i, low: u8, high: u8) -> __m128i {
-        let above = _mm_cmpgt_epi8(v, _mm_set1_epi8(low as i8 - 1));
-        let below = _mm_cmplt_epi8(v, _mm_set1_epi8(high as i8 + 1));
-        _mm_and_si128(above, below)
+        let moved = _mm_add_epi8(v, _mm_set1_epi8(0x7fu8.wrapping_sub(high) as i8));
+        let below = 0x7fu8 - (high - low) - 1;
+        _mm_cmpgt_epi8(moved, _mm_set1_epi8(below as i8))
+    }
+
+    /// The bytes of `v` outside `low..=high` (`low <= high`). Adding `0x80 - low`, wrapping,
+    /// makes that range the `high - low + 1` smallest signed bytes, and the others larger.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn outside(v: __m128i, low: u8, high: u8) -> __m128i {
+        let moved = _mm_add_epi8(v, _mm_set1_epi8(0x80u8.wrapping_sub(low) as i8));
+        let last = 0x80u8 + (high - low);
+        _mm_cmpgt_epi8(moved, _mm_set1_epi8(last as i8))
     }
 
     /// One bit per byte: the top bit of each byte of a comparison result.
@@ -121,8 +131,7 @@ mod sse2 {
         // SAFETY: `block` is 16 readable bytes, and the load needs no alignment.
         let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
         let ows = _mm_or_si128(eq(v, b' '), eq(v, b'\t'));
-        let visible = within(v, 0x21, 0x7e);
-        let outside = _mm_andnot_si128(_mm_or_si128(ows, visible), _mm_set1_epi8(-1));
+        let invisible = _mm_andnot_si128(ows, outside(v, 0x21, 0x7e));
         let other = [
             eq(v, b'"'),
             within(v, b'(', b')'),
@@ -132,7 +141,7 @@ mod sse2 {
             eq(v, b'}'),
         ]
         .into_iter()
-        .fold(outside, |all, d| _mm_or_si128(all, d));
+        .fold(invisible, |all, d| _mm_or_si128(all, d));
         Classes {
             ows: bits(ows),
             comma: bits(eq(v, b',')),
