@@ -93,8 +93,9 @@ mod sse2 {
         _mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8))
     }
 
-    /// The bytes of `v` in `low..=high` (`low <= high`). Adding `0x7F - high`, wrapping, makes
-    /// that range the `high - low + 1` largest signed bytes, which one signed comparison tells.
+    /// The bytes of `v` in `low..=high` (`low <= high`, at most 127 bytes: every call is of
+    /// constants). Adding `0x7F - high`, wrapping, makes that range the `high - low + 1` largest
+    /// signed bytes, which one signed comparison tells.
     #[inline]
     #[target_feature(enable = "sse2")]
     fn within(v: __m128i, low: u8, high: u8) -> __m128i {
@@ -103,8 +104,9 @@ mod sse2 {
         _mm_cmpgt_epi8(moved, _mm_set1_epi8(below as i8))
     }
 
-    /// The bytes of `v` outside `low..=high` (`low <= high`). Adding `0x80 - low`, wrapping,
-    /// makes that range the `high - low + 1` smallest signed bytes, and the others larger.
+    /// The bytes of `v` outside `low..=high` (`low <= high`, at most 128 bytes: every call is of
+    /// constants). Adding `0x80 - low`, wrapping, makes that range the `high - low + 1` smallest
+    /// signed bytes, and the others larger.
     #[inline]
     #[target_feature(enable = "sse2")]
     fn outside(v: __m128i, low: u8, high: u8) -> __m128i {
