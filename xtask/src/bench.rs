@@ -14,6 +14,7 @@ use crate::process::{files_under, run, target_dir, workspace_root};
 
 mod gate;
 mod history;
+mod layouts;
 
 /// Arguments of `cargo xtask bench`.
 #[derive(Args, Debug)]
@@ -67,6 +68,11 @@ pub(crate) struct PairedArgs {
     /// `json-post`: against httparse alone); all by default.
     #[arg(value_name = "NAME")]
     names: Vec<String>,
+    /// Run in N builds that differ only in the order of their functions (lld's
+    /// `--shuffle-sections`, seeds 1 to N), then print each ratio in every layout with the
+    /// least, median and largest: how much of a ratio is where the code landed.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    layouts: Option<u32>,
 }
 
 pub(crate) fn main(args: BenchArgs) -> Result<ExitCode, String> {
@@ -133,26 +139,36 @@ pub(crate) fn main(args: BenchArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `cargo xtask bench paired`: builds and runs the `paired` binary in release mode.
+/// `cargo xtask bench paired`: builds and runs the `paired` binary in release mode, or, with
+/// `--layouts`, several builds of it ([`layouts`]).
 fn run_paired(args: &PairedArgs) -> Result<ExitCode, String> {
+    if let Some(layouts) = args.layouts {
+        return layouts::main(layouts, args.rounds, &args.names);
+    }
+    let mut cmd = paired_cargo("run");
+    cmd.arg("--rounds")
+        .arg(args.rounds.to_string())
+        .args(&args.names);
+    run(&mut cmd)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo SUBCOMMAND` on the release `paired` binary, with tungstenite's handshake beside ours
+/// on the websocket requests; what follows is for the binary (or, for `rustc`, the compiler).
+fn paired_cargo(subcommand: &str) -> Command {
     let mut cmd = Command::new("cargo");
-    cmd.args([
-        "run",
+    cmd.arg(subcommand).args([
         "--quiet",
         "--release",
         "-p",
         "upgrade-benches",
         "--bin",
         "paired",
-        // tungstenite's handshake beside ours on the websocket requests.
         "--features",
         "tungstenite",
         "--",
-        "--rounds",
     ]);
-    cmd.arg(args.rounds.to_string()).args(&args.names);
-    run(&mut cmd)?;
-    Ok(ExitCode::SUCCESS)
+    cmd
 }
 
 /// Where criterion keeps its results: `$CRITERION_HOME`, else `<target>/criterion`.
