@@ -24,7 +24,9 @@ use crate::config::{Config, Grammar};
 use crate::error::{Error, ErrorKind};
 use crate::known;
 use crate::line;
-use crate::tchar::{COMMA, OWS, SLASH, TCHAR, flags, ows_prefix_len, tchar_prefix_len};
+use crate::tchar::{
+    COMMA, OWS, SLASH, TCHAR, flags, is_short_token, ows_prefix_len, tchar_prefix_len,
+};
 
 /// One non-empty element, with where it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,7 +199,11 @@ impl<'a> State<'a> {
                 let Some(line) = lines.next() else {
                     return Ok(ControlFlow::Continue(()));
                 };
-                let name_len = tchar_prefix_len(line);
+                let name_len = if is_short_token(line) {
+                    line.len()
+                } else {
+                    tchar_prefix_len(line)
+                };
                 if name_len == line.len() && name_len != 0 {
                     // The line is one token, as most field lines are (`websocket`, `h2c`,
                     // `Upgrade`, `keep-alive`, `close`): one element, no OWS, no comma.

@@ -131,15 +131,50 @@ pub fn is_tchar(byte: u8) -> bool {
 
 /// Number of leading `tchar` bytes of `bytes`.
 ///
-/// One table lookup per byte. Classifying eight bytes at a time without branches pays off only
-/// for tokens much longer than the ones headers carry (it was measured slower on every list
-/// input of the benches, faster only on a 1 KiB token).
+/// One table lookup per byte and a branch on each. Classifying eight bytes at a time without
+/// branches pays off only for tokens much longer than the ones headers carry (it was measured
+/// slower on every list input of the benches, faster only on a 1 KiB token); a line that is one
+/// short token is told by [`is_short_token`] before this runs.
 #[inline(always)]
 pub(crate) fn tchar_prefix_len(bytes: &[u8]) -> usize {
     bytes
         .iter()
         .position(|&b| flags(b) & TCHAR == 0)
         .unwrap_or(bytes.len())
+}
+
+/// The longest line [`is_short_token`] reads.
+pub(crate) const SHORT_TOKEN_MAX: usize = 16;
+
+/// Whether `bytes` is a token of at most [`SHORT_TOKEN_MAX`] bytes (`false` when it is empty or
+/// longer), read without a branch per byte: the flags of its first and last 8 bytes (or 4, or
+/// its first, middle and last byte), which cover it, and-ed together.
+///
+/// Field lines are mostly one short token (`websocket`, `Upgrade`, `keep-alive`), and a loop
+/// that stops at the first byte that is not a `tchar` takes a branch per byte of them.
+#[inline(always)]
+pub(crate) fn is_short_token(bytes: &[u8]) -> bool {
+    #[inline(always)]
+    fn and<const N: usize>(bytes: &[u8; N]) -> u8 {
+        bytes.iter().fold(TCHAR, |all, &b| all & flags(b))
+    }
+    if bytes.len() > SHORT_TOKEN_MAX {
+        return false;
+    }
+    let all = if let (Some(first), Some(last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
+    {
+        and(first) & and(last)
+    } else if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        and(first) & and(last)
+    } else {
+        // One to three bytes (or none): the middle one is the second of three.
+        let middle = bytes.get(bytes.len() / 2..).and_then(<[u8]>::first);
+        match (bytes.first(), middle, bytes.last()) {
+            (Some(&a), Some(&b), Some(&c)) => flags(a) & flags(b) & flags(c),
+            _ => 0,
+        }
+    };
+    all & TCHAR != 0
 }
 
 /// Number of leading SP/HTAB bytes of `bytes`.
@@ -297,6 +332,31 @@ mod tests {
                 b'|', b'~',
             ]
             .contains(&b)
+    }
+
+    #[test]
+    fn is_short_token_is_every_byte_a_tchar_up_to_16_bytes() {
+        for len in 1..=SHORT_TOKEN_MAX {
+            for position in 0..len {
+                for byte in 0..=255u8 {
+                    let mut line = vec![b'a'; len];
+                    line[position] = byte;
+                    assert_eq!(
+                        is_short_token(&line),
+                        tchar_by_abnf(byte),
+                        "byte {byte:#04x} at {position} of {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn is_short_token_is_false_when_empty_or_longer_than_16_bytes() {
+        for len in 0..=32 {
+            let token = vec![b'a'; len];
+            assert_eq!(is_short_token(&token), (1..=16).contains(&len), "{len}");
+        }
     }
 
     #[test]
