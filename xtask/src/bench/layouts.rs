@@ -1,12 +1,15 @@
 //! `cargo xtask bench paired --layouts N`: the paired timing in `N` builds of the `paired` binary
 //! that differ only in the order of their functions, and each ratio's spread over them.
 //!
-//! Where a function lands in the binary moves its time on this project's machines by 5% to 30%:
-//! the same code, rebuilt after an unrelated change, has measured `naive / ours` at 0.97 and at
-//! 1.35 on the same input. One build is one sample of that placement. Each build here links the
-//! same compiled code with lld's `--shuffle-sections` over the `.text.*` sections (one per
-//! function) under a different seed, so a difference that holds in every layout is the code's,
-//! and one that changes sign between layouts is the placement's.
+//! Where a function lands in the binary moves its time on this project's machines, by up to a
+//! factor of two: in six layouts of the same code, naive took about 365 ns per call on
+//! `long-token` in five and 700 ns in the sixth, run after run. One build is one sample of that
+//! placement. Each build here links the same compiled code with lld's `--shuffle-sections` over
+//! the `.text.*` sections (one per function) under a different seed, so a difference that holds
+//! in every layout is the code's, and one that changes sign between layouts is the placement's.
+//! The machine's state moves the times as well, for seconds at a time and whatever the layout:
+//! the last line of the table gives the reference's time in each layout (the `ref ns` column of
+//! `paired`), and a layout whose reference is high was measured in a slow state.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -55,50 +58,71 @@ fn build(seed: u32, dir: &std::path::Path) -> Result<PathBuf, String> {
     Ok(copy)
 }
 
-/// The ratio of each row of the `paired` output, by layout, rows in the order first printed.
+/// The ratio of each row of the `paired` output, by layout, rows in the order first printed,
+/// and the reference's time in each layout (the median over its rows).
 #[derive(Debug, Default)]
 struct Table {
     order: Vec<String>,
     ratios: BTreeMap<String, Vec<f64>>,
+    references: Vec<f64>,
 }
 
 impl Table {
     /// Reads the rows of one run.
     fn add(&mut self, printed: &str) {
-        for (label, ratio) in printed.lines().filter_map(row) {
+        let mut references = Vec::new();
+        for Row {
+            label,
+            ratio,
+            reference,
+        } in printed.lines().filter_map(row)
+        {
             let ratios = self.ratios.entry(label.clone()).or_default();
             if ratios.is_empty() {
                 self.order.push(label);
             }
             ratios.push(ratio);
+            references.push(reference);
+        }
+        references.sort_by(f64::total_cmp);
+        if let Some(reference) = median(&references) {
+            self.references.push(reference);
         }
     }
 
-    /// One line per row: its ratio in each layout, then their least, median and largest.
+    /// One line per row: its ratio in each layout, then their least, median and largest; then
+    /// the same of the reference's time.
     fn render(&self, layouts: u32) -> String {
         let mut out = format!(
             "ratio in each of {layouts} layouts (naive / ours for the inputs, function / httparse \
-             for the requests), then the least, median and largest of them\n"
+             for the requests), then the least, median and largest of them; last, the reference's \
+             ns (the median of the layout's rows: higher in a slow state of the machine)\n"
         );
         for label in &self.order {
-            let Some(ratios) = self.ratios.get(label) else {
-                continue;
-            };
-            let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
-            let mut sorted = ratios.clone();
-            sorted.sort_by(f64::total_cmp);
-            let (Some(least), Some(median), Some(largest)) =
-                (sorted.first(), median(&sorted), sorted.last())
-            else {
-                continue;
-            };
-            out.push_str(&format!(
-                "  {label:<45} {:<40} {least:.2} {median:.2} {largest:.2}\n",
-                each.join(" ")
-            ));
+            if let Some(ratios) = self.ratios.get(label) {
+                out.push_str(&spread(label, ratios, 2));
+            }
         }
+        out.push_str(&spread("reference ns", &self.references, 1));
         out
     }
+}
+
+/// `label`, each of `values`, then their least, median and largest, with `decimals` decimals;
+/// an empty string when there are no values.
+fn spread(label: &str, values: &[f64], decimals: usize) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (Some(least), Some(median), Some(largest)) =
+        (sorted.first(), median(&sorted), sorted.last())
+    else {
+        return String::new();
+    };
+    let each: Vec<String> = values.iter().map(|v| format!("{v:.decimals$}")).collect();
+    format!(
+        "  {label:<45} {:<40} {least:.decimals$} {median:.decimals$} {largest:.decimals$}\n",
+        each.join(" ")
+    )
 }
 
 /// The middle of `sorted`, or the mean of its two middle values when their count is even.
@@ -111,18 +135,29 @@ fn median(sorted: &[f64]) -> Option<f64> {
     Some((lower + upper) / 2.0)
 }
 
-/// The label and ratio of one row of the `paired` output, `  LABEL... NS NS  RATIOx [LOWx,
-/// HIGHx]`, or `None` for any other line.
-fn row(line: &str) -> Option<(String, f64)> {
+/// One row of the `paired` output.
+#[derive(Debug, PartialEq)]
+struct Row {
+    label: String,
+    ratio: f64,
+    reference: f64,
+}
+
+/// The row of one line of the `paired` output, `  LABEL... NS NS  RATIOx [LOWx, HIGHx] REF`,
+/// or `None` for any other line.
+fn row(line: &str) -> Option<Row> {
     let words: Vec<&str> = line.split_whitespace().collect();
-    let [label @ .., _, _, ratio, low, high] = words.as_slice() else {
+    let [label @ .., _, _, ratio, low, high, reference] = words.as_slice() else {
         return None;
     };
     if label.is_empty() || !low.starts_with('[') || !high.ends_with("x]") {
         return None;
     }
-    let ratio = ratio.strip_suffix('x')?.parse().ok()?;
-    Some((label.join(" "), ratio))
+    Some(Row {
+        label: label.join(" "),
+        ratio: ratio.strip_suffix('x')?.parse().ok()?,
+        reference: reference.parse().ok()?,
+    })
 }
 
 #[cfg(test)]
@@ -130,21 +165,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn row_reads_the_label_and_ratio_of_an_input_and_of_a_request() {
+    fn row_reads_the_label_ratio_and_reference_of_an_input_and_of_a_request() {
+        let row_of = |label: &str, ratio, reference| Row {
+            label: label.to_string(),
+            ratio,
+            reference,
+        };
         assert_eq!(
             row(
-                "  websocket                      9         24.2         32.8    1.35x [1.29x, 1.42x]"
+                "  websocket                      9         24.2         32.8    1.35x [1.29x, 1.42x]   142.0"
             ),
-            Some(("websocket 9".to_string(), 1.35))
+            Some(row_of("websocket 9", 1.35, 142.0))
         );
         assert_eq!(
             row(
-                "  curl-h2c             httparse_negotiate          185.7        387.0    2.08x [1.94x, 2.19x]"
+                "  curl-h2c             httparse_negotiate          185.7        387.0    2.08x [1.94x, 2.19x]   171.5"
             ),
-            Some(("curl-h2c httparse_negotiate".to_string(), 2.08))
+            Some(row_of("curl-h2c httparse_negotiate", 2.08, 171.5))
         );
         assert_eq!(
-            row("  input  bytes  ours ns  naive ns  ratio  [25%, 75%]"),
+            row("  input  bytes  ours ns  naive ns  ratio  [25%, 75%]  ref ns"),
             None
         );
         assert_eq!(row("naive's time per call against ours"), None);
@@ -153,16 +193,19 @@ mod tests {
     #[test]
     fn table_gives_each_row_its_ratios_in_order_with_least_median_and_largest() {
         let mut table = Table::default();
-        table.add("  a 1  2.0 3.0  1.50x [1.40x, 1.60x]\n  b 2  1.0 1.0  0.90x [0.80x, 1.00x]\n");
-        table.add("  a 1  2.0 3.0  1.10x [1.00x, 1.20x]\n  b 2  1.0 1.0  1.20x [1.10x, 1.30x]\n");
-        table.add("  a 1  2.0 3.0  1.30x [1.20x, 1.40x]\n  b 2  1.0 1.0  1.00x [0.90x, 1.10x]\n");
+        table.add("  a 1  2.0 3.0  1.50x [1.40x, 1.60x] 140.0\n  b 2  1.0 1.0  0.90x [0.80x, 1.00x] 150.0\n");
+        table.add("  a 1  2.0 3.0  1.10x [1.00x, 1.20x] 170.0\n  b 2  1.0 1.0  1.20x [1.10x, 1.30x] 180.0\n");
+        table.add("  a 1  2.0 3.0  1.30x [1.20x, 1.40x] 141.0\n  b 2  1.0 1.0  1.00x [0.90x, 1.10x] 141.0\n");
         let rendered = table.render(3);
         let lines: Vec<&str> = rendered.lines().skip(1).collect();
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("  a 1 "), "{rendered}");
         assert!(lines[0].contains("1.50 1.10 1.30"), "{rendered}");
         assert!(lines[0].ends_with("1.10 1.30 1.50"), "{rendered}");
         assert!(lines[1].ends_with("0.90 1.00 1.20"), "{rendered}");
+        assert!(lines[2].starts_with("  reference ns "), "{rendered}");
+        assert!(lines[2].contains("145.0 175.0 141.0"), "{rendered}");
+        assert!(lines[2].ends_with("141.0 145.0 175.0"), "{rendered}");
     }
 
     #[test]

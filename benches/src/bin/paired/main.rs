@@ -25,11 +25,14 @@ mod timing;
 #[path = "../../../benches/peers/tungstenite.rs"]
 mod peer;
 
-use timing::{Comparison, call, calls_for, compare};
+use timing::{Comparison, Reference, call, calls_for, compare};
 
 /// How long one batch of httparse alone takes: long beside the clock's resolution, short beside
 /// the drifts of a shared machine.
 const BATCH: Duration = Duration::from_micros(100);
+
+/// How long one batch of the reference work takes in each round.
+const REFERENCE_BATCH: Duration = Duration::from_micros(20);
 
 /// Rounds by default: about a second per request and function.
 const ROUNDS: usize = 2001;
@@ -73,47 +76,49 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         (inputs, requests)
     };
+    let reference = Reference::new(REFERENCE_BATCH);
     if !inputs.is_empty() {
-        time_inputs(&inputs, rounds)?;
+        time_inputs(&inputs, rounds, reference)?;
     }
     if !requests.is_empty() {
-        time_requests(&requests, rounds)?;
+        time_requests(&requests, rounds, reference)?;
     }
     Ok(())
 }
 
 /// Naive's answer against ours on each input: the grammar's target is a ratio of at least 1.
-fn time_inputs(inputs: &[Input], rounds: usize) -> Result<(), String> {
+fn time_inputs(inputs: &[Input], rounds: usize, reference: Reference) -> Result<(), String> {
     println!(
         "naive's time per call against ours, in {rounds} rounds of alternating batches \
          (about {} µs of ours each); ratio naive / ours (above 1: ours is faster): median of \
-         the rounds [quartiles]",
+         the rounds [quartiles]; {REFERENCE_NOTE}",
         BATCH.as_micros()
     );
     println!(
-        "  {:<24} {:>7} {:>12} {:>12}  {:>7} {:>17}",
-        "input", "bytes", "ours ns", "naive ns", "ratio", "[25%, 75%]"
+        "  {:<24} {:>7} {:>12} {:>12}  {:>7} {:>17} {:>7}",
+        "input", "bytes", "ours ns", "naive ns", "ratio", "[25%, 75%]", "ref ns"
     );
     for input in inputs {
         let mut base = call(ours, input);
         let base_calls = calls_for(&mut base, BATCH);
-        let c = measure(&mut base, call(naive, input), base_calls, rounds)?;
+        let c = measure(&mut base, call(naive, input), base_calls, rounds, reference)?;
         print_row(&format!("{:<24} {:>7}", input.name(), input.len()), &c);
     }
     Ok(())
 }
 
 /// Each whole request's functions against httparse alone on the same bytes.
-fn time_requests(requests: &[Request], rounds: usize) -> Result<(), String> {
+fn time_requests(requests: &[Request], rounds: usize, reference: Reference) -> Result<(), String> {
     let offers = request::offers().map_err(|e| e.to_string())?;
     println!(
         "time per call against httparse alone, in {rounds} rounds of alternating batches \
-         (about {} µs of httparse each); ratio: median of the rounds [quartiles]",
+         (about {} µs of httparse each); ratio: median of the rounds [quartiles]; \
+         {REFERENCE_NOTE}",
         BATCH.as_micros()
     );
     println!(
-        "  {:<20} {:<20} {:>12} {:>12}  {:>7} {:>17}",
-        "request", "function", "httparse ns", "function ns", "ratio", "[25%, 75%]"
+        "  {:<20} {:<20} {:>12} {:>12}  {:>7} {:>17} {:>7}",
+        "request", "function", "httparse ns", "function ns", "ratio", "[25%, 75%]", "ref ns"
     );
     for request in requests {
         let bytes = request.bytes();
@@ -122,7 +127,13 @@ fn time_requests(requests: &[Request], rounds: usize) -> Result<(), String> {
         let negotiate = |bytes: &[u8]| request::httparse_negotiate(bytes, &offers);
         let mut rows = vec![(
             "httparse_negotiate",
-            measure(&mut base, call(negotiate, bytes), base_calls, rounds)?,
+            measure(
+                &mut base,
+                call(negotiate, bytes),
+                base_calls,
+                rounds,
+                reference,
+            )?,
         )];
         if request.is_websocket() {
             rows.push((
@@ -132,6 +143,7 @@ fn time_requests(requests: &[Request], rounds: usize) -> Result<(), String> {
                     call(request::httparse_accept, bytes),
                     base_calls,
                     rounds,
+                    reference,
                 )?,
             ));
             #[cfg(feature = "tungstenite")]
@@ -142,6 +154,7 @@ fn time_requests(requests: &[Request], rounds: usize) -> Result<(), String> {
                     call(peer::tungstenite, bytes),
                     base_calls,
                     rounds,
+                    reference,
                 )?,
             ));
         }
@@ -152,12 +165,21 @@ fn time_requests(requests: &[Request], rounds: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// What the last column of each table is.
+const REFERENCE_NOTE: &str = "ref ns: the median time of a fixed piece of work timed in the \
+     same rounds, higher when the machine was in a slow state";
+
 /// One row of a table: `label`, then the median times per call of the base and the other
-/// function, and the median ratio with its quartiles.
+/// function, the median ratio with its quartiles, and the reference's median time.
 fn print_row(label: &str, c: &Comparison) {
     println!(
-        "  {label} {:>12.1} {:>12.1}  {:>6.2}x [{:.2}x, {:.2}x]",
-        c.base_ns.median, c.other_ns.median, c.ratio.median, c.ratio.low, c.ratio.high
+        "  {label} {:>12.1} {:>12.1}  {:>6.2}x [{:.2}x, {:.2}x] {:>7.1}",
+        c.base_ns.median,
+        c.other_ns.median,
+        c.ratio.median,
+        c.ratio.low,
+        c.ratio.high,
+        c.reference_ns.median
     );
 }
 
@@ -167,8 +189,9 @@ fn measure(
     mut other: impl FnMut(),
     base_calls: u32,
     rounds: usize,
+    reference: Reference,
 ) -> Result<Comparison, String> {
     other();
-    compare(base, other, base_calls, rounds)
+    compare(base, other, base_calls, rounds, reference)
         .ok_or_else(|| "a batch took no measurable time".to_string())
 }

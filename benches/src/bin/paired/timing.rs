@@ -52,6 +52,57 @@ pub(crate) struct Comparison {
     pub(crate) other_ns: Quartiles,
     /// The other's time divided by the base's, round by round.
     pub(crate) ratio: Quartiles,
+    /// The time of one call of [`reference_work`] in the same rounds, in nanoseconds.
+    pub(crate) reference_ns: Quartiles,
+}
+
+/// The fixed work timed in every round beside the two functions, and how many calls of it make
+/// one batch: its time tells the state of the machine while the round ran.
+///
+/// A shared machine does not only drift slowly: on this project's machines it also switches,
+/// for seconds at a time, into a state where code that runs many instructions per cycle slows
+/// down far more than code that runs few (ours on `rfc9110-list` went from 27 to 48 ns per call
+/// in the same binary, naive from 34 to 46 ns), so that a paired ratio of the slow state is not
+/// one of the fast state. The reference's time, in the same rounds, shows which state a row was
+/// measured in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reference {
+    calls: u32,
+}
+
+impl Reference {
+    /// A batch of about `target`.
+    pub(crate) fn new(target: Duration) -> Reference {
+        Reference {
+            calls: calls_for(&mut reference_work, target),
+        }
+    }
+
+    /// The time of one call in one batch, in nanoseconds.
+    fn time(self) -> f64 {
+        let mut work = reference_work;
+        batch(&mut work, self.calls).as_secs_f64() * 1e9 / f64::from(self.calls)
+    }
+}
+
+/// Twelve independent chains of 64 dependent steps of a shift, an exclusive or and an
+/// addition, which the compiler packs two to a vector register: bound by how many operations
+/// the core issues per cycle, not by the chains' latency, as the code that slows most in the
+/// slow state is (about 142 ns per call in the fast state of this project's machine, 167 to 178
+/// in the slow one).
+#[inline(never)]
+fn reference_work() {
+    let seed = black_box(0x9e37_79b9_7f4a_7c15u64);
+    let mut chains = [seed; 12];
+    for (i, chain) in chains.iter_mut().enumerate() {
+        *chain ^= i as u64;
+    }
+    for _ in 0..64 {
+        for chain in &mut chains {
+            *chain = (*chain ^ (*chain >> 7)).wrapping_add(0x5851_f42d_4c95_7f2d);
+        }
+    }
+    black_box(chains);
 }
 
 /// How long `calls` calls of `f` take.
@@ -81,17 +132,19 @@ pub(crate) fn calls_for(f: &mut impl FnMut(), target: Duration) -> u32 {
 }
 
 /// Times `base` and `other` in `rounds` rounds of one batch each, `calls` calls long,
-/// alternating which runs first. `None` when `rounds` is 0 or a
-/// batch took no measurable time.
+/// alternating which runs first, and a batch of `reference` after them. `None` when `rounds`
+/// is 0 or a batch took no measurable time.
 pub(crate) fn compare(
     mut base: impl FnMut(),
     mut other: impl FnMut(),
     calls: u32,
     rounds: usize,
+    reference: Reference,
 ) -> Option<Comparison> {
     let mut base_ns = Vec::with_capacity(rounds);
     let mut other_ns = Vec::with_capacity(rounds);
     let mut ratios = Vec::with_capacity(rounds);
+    let mut reference_ns = Vec::with_capacity(rounds);
     let per_call = |took: Duration, calls: u32| took.as_secs_f64() * 1e9 / f64::from(calls);
     for round in 0..rounds {
         let (b, o) = if round % 2 == 0 {
@@ -108,11 +161,13 @@ pub(crate) fn compare(
         base_ns.push(b);
         other_ns.push(o);
         ratios.push(o / b);
+        reference_ns.push(reference.time());
     }
     Some(Comparison {
         base_ns: Quartiles::of(&mut base_ns)?,
         other_ns: Quartiles::of(&mut other_ns)?,
         ratio: Quartiles::of(&mut ratios)?,
+        reference_ns: Quartiles::of(&mut reference_ns)?,
     })
 }
 
@@ -151,9 +206,11 @@ mod tests {
         let mut base = call(sum, &short);
         let calls = calls_for(&mut base, Duration::from_micros(200));
         assert!(calls >= 1);
-        let c = compare(base, call(sum, &long), calls, 51).unwrap();
+        let reference = Reference::new(Duration::from_micros(20));
+        let c = compare(base, call(sum, &long), calls, 51, reference).unwrap();
         assert!((1.3..3.0).contains(&c.ratio.median), "ratio {:?}", c.ratio);
         assert!(c.base_ns.median > 0.0 && c.other_ns.median > c.base_ns.median);
-        assert!(compare(|| {}, || {}, 1, 0).is_none());
+        assert!(c.reference_ns.median > 0.0);
+        assert!(compare(|| {}, || {}, 1, 0, reference).is_none());
     }
 }
