@@ -92,7 +92,7 @@ pub use upgrade::{Protocols, parse_upgrade};
 /// Internals that the fuzz targets compare; not part of the API.
 #[doc(hidden)]
 pub mod __fuzz {
-    pub use crate::block::classes_both_ways;
+    pub use crate::block::classes_every_way;
 }
 
 /// The crate README's example, compiled and run as a doctest.

@@ -25,7 +25,7 @@
 //! run of `W` bits carries through the run to the first bit after it. The bits shifted or carried
 //! out of a window go into the next one.
 
-use crate::block::{BLOCK, Classes, classify};
+use crate::block::{BLOCK, Classes, Classify, WithClassifier, with_classifier};
 use crate::list::ListKind;
 
 /// The elements of a valid line.
@@ -50,16 +50,16 @@ struct Window {
 impl Window {
     /// The classes of 64 bytes.
     #[inline(always)]
-    fn full(bytes: &[u8; WINDOW]) -> Window {
-        Window::of_blocks(bytes.as_chunks::<BLOCK>().0)
+    fn full(bytes: &[u8; WINDOW], classifier: impl Classify) -> Window {
+        Window::of_blocks(bytes.as_chunks::<BLOCK>().0, classifier)
     }
 
     /// The classes of whole blocks, the first at bit 0.
     #[inline(always)]
-    fn of_blocks(blocks: &[[u8; BLOCK]]) -> Window {
+    fn of_blocks(blocks: &[[u8; BLOCK]], classifier: impl Classify) -> Window {
         let mut window = Window::default();
         for (k, block) in blocks.iter().enumerate() {
-            window.add(classify(block), k * BLOCK);
+            window.add(classifier.classify(block), k * BLOCK);
         }
         window
     }
@@ -67,12 +67,15 @@ impl Window {
     /// The classes of the last bytes of a line, fewer than 64: their whole blocks, then the
     /// line's last block (the line is a block or longer), of which the bytes left are the end.
     #[inline(always)]
-    fn last(bytes: &[u8], last_block: &[u8; BLOCK]) -> Window {
+    fn last(bytes: &[u8], last_block: &[u8; BLOCK], classifier: impl Classify) -> Window {
         let (blocks, rest) = bytes.as_chunks::<BLOCK>();
-        let mut window = Window::of_blocks(blocks);
+        let mut window = Window::of_blocks(blocks, classifier);
         if !rest.is_empty() {
             let shift = blocks.len() * BLOCK;
-            window.add(classify(last_block).after(BLOCK - rest.len()), shift);
+            window.add(
+                classifier.classify(last_block).after(BLOCK - rest.len()),
+                shift,
+            );
         }
         window
     }
@@ -201,10 +204,44 @@ impl Reader {
 /// `elements_left` elements, or is shorter than a block: the element walk reads a line of a few
 /// bytes in less time than its bytes take to be copied into a block.
 ///
-/// Out of line, so that `validate()` around it is small enough to be inlined where it is
-/// called: there the scanner's state need not be handed over in memory.
-#[inline(never)]
+/// The blocks are classified with the best instructions of the CPU: [`with_classifier`] tests
+/// which and calls one of two functions, each compiled for its instructions, out of line, so that
+/// `validate()` around this is small enough to be inlined where it is called (there the
+/// scanner's state need not be handed over in memory).
+#[inline(always)]
 pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option<LineCounts> {
+    with_classifier(
+        line,
+        Count {
+            kind,
+            elements_left,
+        },
+    )
+}
+
+/// The arguments of [`count`] but the line.
+struct Count {
+    kind: ListKind,
+    elements_left: usize,
+}
+
+impl WithClassifier for Count {
+    type Output = Option<LineCounts>;
+
+    #[inline(always)]
+    fn run<C: Classify>(self, line: &[u8], classifier: C) -> Option<LineCounts> {
+        count_with(line, self.kind, self.elements_left, classifier)
+    }
+}
+
+/// [`count`] with `classifier`.
+#[inline(always)]
+fn count_with(
+    line: &[u8],
+    kind: ListKind,
+    elements_left: usize,
+    classifier: impl Classify,
+) -> Option<LineCounts> {
     let last_block = line.last_chunk::<BLOCK>()?;
     let mut reader = Reader {
         kind,
@@ -225,7 +262,7 @@ pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option
     };
     let (windows, last) = line.as_chunks::<WINDOW>();
     for window in windows {
-        reader.read(Window::full(window), WINDOW)?;
+        reader.read(Window::full(window, classifier), WINDOW)?;
         if reader.counts.elements > elements_left {
             return None;
         }
@@ -238,7 +275,7 @@ pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option
         reader.counts.empty_elements +=
             usize::from(reader.carry.comma != 0 || reader.carry.after_comma);
     } else {
-        reader.read(Window::last(last, last_block), last.len())?;
+        reader.read(Window::last(last, last_block, classifier), last.len())?;
     }
     let counts = reader.counts;
     if counts.elements == 0 && counts.empty_elements == 1 {
@@ -254,10 +291,32 @@ pub(crate) fn count(line: &[u8], kind: ListKind, elements_left: usize) -> Option
 
 #[cfg(test)]
 mod tests {
-    use super::count;
-    use crate::block::BLOCK;
+    use super::{LineCounts, count, count_with};
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    use crate::block::Ssse3;
+    use crate::block::{BLOCK, Sse2};
     use crate::list::ListKind;
     use crate::{Config, Error, Grammar, parse_connection, parse_upgrade};
+
+    /// [`count`], which is also what it gives with SSE2 and, where the CPU has SSSE3, with SSSE3.
+    fn count_every_way(line: &[u8], kind: ListKind, elements_left: usize) -> Option<LineCounts> {
+        let counted = count(line, kind, elements_left);
+        let show = String::from_utf8_lossy(line);
+        assert_eq!(
+            count_with(line, kind, elements_left, Sse2),
+            counted,
+            "SSE2: {show:?}"
+        );
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if let Some(ssse3) = Ssse3::detect() {
+            assert_eq!(
+                count_with(line, kind, elements_left, ssse3),
+                counted,
+                "SSSE3: {show:?}"
+            );
+        }
+        counted
+    }
 
     /// What the iterator (the walk alone) says of `lines`: how many elements, or the error.
     fn walked(upgrade: bool, lines: &[&[u8]], config: Config) -> Result<usize, Error> {
@@ -324,7 +383,7 @@ mod tests {
                             [(true, ListKind::Upgrade), (false, ListKind::Connection)]
                         {
                             if line.len() < BLOCK {
-                                assert_eq!(count(line, kind, usize::MAX), None);
+                                assert_eq!(count_every_way(line, kind, usize::MAX), None);
                                 continue;
                             }
                             let unbounded = Config::RECIPIENT
@@ -333,14 +392,21 @@ mod tests {
                             if let Ok(elements) = walked(upgrade, &[line], unbounded) {
                                 let show = String::from_utf8_lossy(line);
                                 assert_eq!(
-                                    count(line, kind, usize::MAX).map(|c| c.elements),
+                                    count_every_way(line, kind, usize::MAX).map(|c| c.elements),
                                     Some(elements),
                                     "{show:?} upgrade {upgrade}"
                                 );
                                 // Exactly the bound passes, one more does not.
-                                assert!(count(line, kind, elements).is_some(), "{show:?}");
+                                assert!(
+                                    count_every_way(line, kind, elements).is_some(),
+                                    "{show:?}"
+                                );
                                 if let Some(fewer) = elements.checked_sub(1) {
-                                    assert_eq!(count(line, kind, fewer), None, "{show:?}");
+                                    assert_eq!(
+                                        count_every_way(line, kind, fewer),
+                                        None,
+                                        "{show:?}"
+                                    );
                                 }
                             }
                         }

@@ -99,6 +99,13 @@ static FLAGS: [u8; 256] = {
     flags
 };
 
+/// [`flags`] in `const` code: the same table.
+// Evaluated only at compile time, where an index out of bounds fails the build.
+#[allow(clippy::indexing_slicing)]
+pub(crate) const fn const_flags(byte: u8) -> u8 {
+    FLAGS[byte as usize]
+}
+
 /// Flag of a `tchar`.
 pub(crate) const TCHAR: u8 = 1;
 /// Flag of SP and HTAB.
