@@ -88,7 +88,7 @@ impl Reference {
 /// Twelve independent chains of 64 dependent steps of a shift, an exclusive or and an
 /// addition, which the compiler packs two to a vector register: bound by how many operations
 /// the core issues per cycle, not by the chains' latency, as the code that slows most in the
-/// slow state is (about 142 ns per call in the fast state of this project's machine, 150 to 250
+/// slow state is (about 142 ns per call in the fast state of this project's machine, 150 to 380
 /// in the slow one).
 #[inline(never)]
 fn reference_work() {
