@@ -8,8 +8,9 @@
 //! the `.text.*` sections (one per function) under a different seed, so a difference that holds
 //! in every layout is the code's, and one that changes sign between layouts is the placement's.
 //! The machine's state moves the times as well, for seconds at a time and whatever the layout:
-//! the last line of the table gives the reference's time in each layout (the `ref ns` column of
-//! `paired`), and a layout whose reference is high was measured in a slow state.
+//! a ratio whose row's reference (the `ref ns` column of `paired`) took more than [`SLOW`] times
+//! the least of the table is marked `*`, measured in a slow state, and the last line of the table
+//! gives the reference's time in each layout.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -58,12 +59,17 @@ fn build(seed: u32, dir: &std::path::Path) -> Result<PathBuf, String> {
     Ok(copy)
 }
 
-/// The ratio of each row of the `paired` output, by layout, rows in the order first printed,
-/// and the reference's time in each layout (the median over its rows).
+/// A row whose reference took more than this times the least reference of the table is marked
+/// as measured in a slow state of the machine: the fast state's reference varies by about 1%.
+const SLOW: f64 = 1.05;
+
+/// The ratio of each row of the `paired` output by layout, with the reference's time of that
+/// row, rows in the order first printed; and the reference's time in each layout (the median
+/// over its rows).
 #[derive(Debug, Default)]
 struct Table {
     order: Vec<String>,
-    ratios: BTreeMap<String, Vec<f64>>,
+    ratios: BTreeMap<String, Vec<(f64, f64)>>,
     references: Vec<f64>,
 }
 
@@ -81,7 +87,7 @@ impl Table {
             if ratios.is_empty() {
                 self.order.push(label);
             }
-            ratios.push(ratio);
+            ratios.push((ratio, reference));
             references.push(reference);
         }
         references.sort_by(f64::total_cmp);
@@ -90,27 +96,43 @@ impl Table {
         }
     }
 
-    /// One line per row: its ratio in each layout, then their least, median and largest; then
-    /// the same of the reference's time.
+    /// One line per row: its ratio in each layout (marked `*` when measured in a slow state),
+    /// then their least, median and largest; then the same of the reference's time.
     fn render(&self, layouts: u32) -> String {
         let mut out = format!(
             "ratio in each of {layouts} layouts (naive / ours for the inputs, function / httparse \
-             for the requests), then the least, median and largest of them; last, the reference's \
-             ns (the median of the layout's rows: higher in a slow state of the machine)\n"
+             for the requests; *: the row's reference took more than {SLOW} times the least of \
+             the table, a slow state of the machine), then the least, median and largest of them; \
+             last, the reference's ns (the median of the layout's rows)\n"
         );
+        let fastest = self
+            .ratios
+            .values()
+            .flatten()
+            .map(|&(_, reference)| reference)
+            .min_by(f64::total_cmp);
+        let slow = |reference: f64| fastest.is_some_and(|f| reference > f * SLOW);
         for label in &self.order {
-            if let Some(ratios) = self.ratios.get(label) {
-                out.push_str(&spread(label, ratios, 2));
+            if let Some(measured) = self.ratios.get(label) {
+                let ratios: Vec<f64> = measured.iter().map(|&(ratio, _)| ratio).collect();
+                let each = measured
+                    .iter()
+                    .map(|&(ratio, reference)| {
+                        format!("{ratio:.2}{}", if slow(reference) { "*" } else { "" })
+                    })
+                    .collect();
+                out.push_str(&spread(label, &ratios, each, 2));
             }
         }
-        out.push_str(&spread("reference ns", &self.references, 1));
+        let each = self.references.iter().map(|r| format!("{r:.1}")).collect();
+        out.push_str(&spread("reference ns", &self.references, each, 1));
         out
     }
 }
 
-/// `label`, each of `values`, then their least, median and largest, with `decimals` decimals;
-/// an empty string when there are no values.
-fn spread(label: &str, values: &[f64], decimals: usize) -> String {
+/// `label`, `each` (the values as they are shown), then the least, median and largest of
+/// `values`, with `decimals` decimals; an empty string when there are no values.
+fn spread(label: &str, values: &[f64], each: Vec<String>, decimals: usize) -> String {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let (Some(least), Some(median), Some(largest)) =
@@ -118,7 +140,6 @@ fn spread(label: &str, values: &[f64], decimals: usize) -> String {
     else {
         return String::new();
     };
-    let each: Vec<String> = values.iter().map(|v| format!("{v:.decimals$}")).collect();
     format!(
         "  {label:<45} {:<40} {least:.decimals$} {median:.decimals$} {largest:.decimals$}\n",
         each.join(" ")
@@ -200,8 +221,10 @@ mod tests {
         let lines: Vec<&str> = rendered.lines().skip(1).collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("  a 1 "), "{rendered}");
-        assert!(lines[0].contains("1.50 1.10 1.30"), "{rendered}");
+        // The least reference is 140.0: those above 147.0 mark their ratio.
+        assert!(lines[0].contains("1.50 1.10* 1.30 "), "{rendered}");
         assert!(lines[0].ends_with("1.10 1.30 1.50"), "{rendered}");
+        assert!(lines[1].contains("0.90* 1.20* 1.00 "), "{rendered}");
         assert!(lines[1].ends_with("0.90 1.00 1.20"), "{rendered}");
         assert!(lines[2].starts_with("  reference ns "), "{rendered}");
         assert!(lines[2].contains("145.0 175.0 141.0"), "{rendered}");
