@@ -308,7 +308,7 @@ mod ssse3 {
     };
 
     use super::{BLOCK, Classes};
-    use crate::tchar::{TCHAR, const_flags};
+    use crate::tchar::{TCHAR, flags};
 
     /// The `tchar`s whose high nibble is 2, 3, 4, 5 and 7 (6 takes those of 3 and 4: every low
     /// nibble of `0x60..=0x6F` is a `tchar`); SP, HTAB, and `,` or `/`.
@@ -349,7 +349,7 @@ mod ssse3 {
             SP => byte == b' ',
             HTAB => byte == b'\t',
             COMMA_OR_SLASH => byte == b',' || byte == b'/',
-            _ => const_flags(byte) & TCHAR != 0,
+            _ => flags(byte) & TCHAR != 0,
         }
     }
 

@@ -99,13 +99,6 @@ static FLAGS: [u8; 256] = {
     flags
 };
 
-/// [`flags`] in `const` code: the same table.
-// Evaluated only at compile time, where an index out of bounds fails the build.
-#[allow(clippy::indexing_slicing)]
-pub(crate) const fn const_flags(byte: u8) -> u8 {
-    FLAGS[byte as usize]
-}
-
 /// Flag of a `tchar`.
 pub(crate) const TCHAR: u8 = 1;
 /// Flag of SP and HTAB.
@@ -115,11 +108,12 @@ pub(crate) const COMMA: u8 = 4;
 /// Flag of `/`.
 pub(crate) const SLASH: u8 = 8;
 
-/// The flags of `byte`.
+/// The flags of `byte`; `const`, so that the SSSE3 tables of `block.rs` are built from it too.
+// A `[_; 256]` indexed by a `u8` cannot be out of bounds: no check is compiled, none can fail.
+#[allow(clippy::indexing_slicing)]
 #[inline(always)]
-pub(crate) fn flags(byte: u8) -> u8 {
-    // A `[_; 256]` indexed by a `u8` cannot be out of bounds; `get` compiles to the same load.
-    FLAGS.get(usize::from(byte)).copied().unwrap_or(0)
+pub(crate) const fn flags(byte: u8) -> u8 {
+    FLAGS[byte as usize]
 }
 
 /// Returns `true` when `byte` is a `tchar` of RFC 9110 section 5.6.2.
