@@ -96,8 +96,9 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
 
     /// Reads to the end and returns the number of non-empty elements.
     ///
-    /// Whole lines are checked by [`line::count`], which keeps no state between elements; a
-    /// line it does not take (one shorter than a block, or one it refuses) is read by the element
+    /// Whole lines are checked by [`line::count`], which keeps no state between elements, and a
+    /// line shorter than a block that is one token is one element; a line neither takes (a
+    /// shorter one that is not one token, or one `line::count` refuses) is read by the element
     /// walk, which finds the error and its position (or, should `line::count` refuse a valid
     /// line, the same elements), and counting goes on with the next line. A scanner stopped
     /// inside a line first finishes it with the walk.
@@ -129,6 +130,13 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
                     state.empty_elements += counts.empty_elements;
                     state.index += 1;
                     count += counts.elements;
+                }
+                None if is_short_token(line) && state.elements < self.config.max_elements() => {
+                    // A line shorter than a block that is one token (`websocket`,
+                    // `keep-alive`): one element.
+                    state.elements += 1;
+                    state.index += 1;
+                    count += 1;
                 }
                 None => walked = Some(line),
             }
@@ -451,6 +459,29 @@ impl<'a, I: Iterator<Item = &'a [u8]>> FusedIterator for Scanner<'a, I> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `validate` counts a line shorter than a block that is one token without the walk; the
+    /// walk (the iterator) gives the same count, and the same error at the same place once the
+    /// bound on elements is passed, whatever lines come before and after.
+    #[test]
+    fn validate_counts_short_token_lines_as_the_walk_does() {
+        let fields: [&[&[u8]]; 5] = [
+            &[b"keep-alive", b"upgrade", b"close"],
+            &[b"a, b", b"websocket", b"x"],
+            &[b"0123456789abcdef", b"z", b"h2c"],
+            &[b"te", b"", b"y, "],
+            &[b"q", b"bad line", b"r"],
+        ];
+        for max in 1..=4 {
+            let config = Config::RECIPIENT.with_max_elements(max);
+            for lines in fields {
+                let validated = crate::parse_connection(lines.iter().copied(), config).validate();
+                let walked = crate::parse_connection(lines.iter().copied(), config)
+                    .try_fold(0, |count, option| option.map(|_| count + 1));
+                assert_eq!(validated, walked, "at most {max}: {lines:?}");
+            }
+        }
+    }
 
     #[test]
     fn line_counts_takes_a_valid_line_within_the_bounds_left() {
