@@ -115,10 +115,13 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
             if walked.is_some() || self.state.in_line {
                 let mut line = walked.take().into_iter();
                 // The closure never breaks: the walk reads to the end of the line.
-                let _ = self.state.drive(&mut line, self.kind, self.config, |_| {
-                    count += 1;
-                    ControlFlow::Continue(())
-                })?;
+                // Every line handed to the walk here was asked whether it is a short token.
+                let _ = self
+                    .state
+                    .drive(&mut line, self.kind, self.config, true, |_| {
+                        count += 1;
+                        ControlFlow::Continue(())
+                    })?;
             }
             let Some(line) = self.lines.next() else {
                 return Ok(count);
@@ -138,6 +141,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
                     state.index += 1;
                     count += 1;
                 }
+                // Any other line, which the guard above asked whether it is a short token.
                 None => walked = Some(line),
             }
         }
@@ -163,7 +167,9 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Scanner<'a, I> {
         if self.finished {
             return Ok(());
         }
-        let result = self.state.drive(&mut self.lines, self.kind, self.config, f);
+        let result = self
+            .state
+            .drive(&mut self.lines, self.kind, self.config, false, f);
         // Finished once the lines run out or an error is found; a break leaves more to read.
         self.finished = !matches!(result, Ok(ControlFlow::Break(())));
         result.map(|_| ())
@@ -190,13 +196,16 @@ struct State<'a> {
 
 impl<'a> State<'a> {
     /// Reads elements from `lines`, handing each to `f`, until `f` breaks (`Break`), the lines
-    /// end (`Continue`) or an error.
+    /// end (`Continue`) or an error. With `asked`, every line of `lines` was already asked
+    /// whether it is a short token ([`is_short_token`]): the token that starts it is measured
+    /// with [`tchar_prefix_len`] alone, which gives the same length.
     #[inline(always)]
     fn drive(
         &mut self,
         lines: &mut impl Iterator<Item = &'a [u8]>,
         kind: ListKind,
         config: Config,
+        asked: bool,
         mut f: impl FnMut(Element<'a>) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>, Error> {
         // The length of the token that starts the line just entered, already read by the
@@ -207,7 +216,7 @@ impl<'a> State<'a> {
                 let Some(line) = lines.next() else {
                     return Ok(ControlFlow::Continue(()));
                 };
-                let name_len = if is_short_token(line) {
+                let name_len = if !asked && is_short_token(line) {
                     line.len()
                 } else {
                     tchar_prefix_len(line)
