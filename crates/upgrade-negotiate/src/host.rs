@@ -58,7 +58,82 @@ pub(crate) fn host_verdict(
 ///
 /// An IPv4 address is also a `reg-name`, and so is the empty string: RFC 9110 section 7.2 sends
 /// an empty `Host` when the target URI has no authority.
+///
+/// Most values are a short name of letters, digits, `-` and `.`, with or without a port
+/// (`example.com`, `localhost:8080`): [`short_host`] answers those inline, and [`is_any_host`]
+/// the others.
+#[inline]
 fn is_host(value: &[u8]) -> bool {
+    match short_host(value) {
+        Some(answer) => answer,
+        None => is_any_host(value),
+    }
+}
+
+/// The class bits of each byte for [`short_host`]: [`PLAIN_OR_COLON`] for a letter, a digit, `-`,
+/// `.` or `:`, and [`PLAIN`] too for all of them but `:`.
+// Evaluated only at compile time: an out-of-bounds index here fails the build, never a request.
+#[allow(clippy::indexing_slicing)]
+static HOST_CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'.' {
+            PLAIN | PLAIN_OR_COLON
+        } else if byte == b':' {
+            PLAIN_OR_COLON
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The class bit of [`HOST_CLASSES`] of a letter, a digit, `-` and `.`.
+const PLAIN: u8 = 0b10;
+/// The class bit of [`HOST_CLASSES`] of those and `:`.
+const PLAIN_OR_COLON: u8 = 0b01;
+
+/// [`is_host`] for a value of 8 to 16 bytes made of letters, digits, `-`, `.` and `:`, which it
+/// tells by and-ing the classes of its first and last eight bytes (which overlap), without a
+/// branch per byte; `None` for any other value. Without a `:` the value is a name; with one, the
+/// name ends at the first (no `reg-name` holds one) and the port after it must be digits.
+#[inline(always)]
+fn short_host(value: &[u8]) -> Option<bool> {
+    #[inline(always)]
+    fn and(bytes: &[u8; 8]) -> u8 {
+        bytes.iter().fold(PLAIN | PLAIN_OR_COLON, |all, &b| {
+            all & HOST_CLASSES.get(usize::from(b)).copied().unwrap_or(0)
+        })
+    }
+    if value.len() > 16 {
+        return None;
+    }
+    let (first, last) = (value.first_chunk::<8>()?, value.last_chunk::<8>()?);
+    let all = and(first) & and(last);
+    if all & PLAIN != 0 {
+        return Some(true);
+    }
+    if all & PLAIN_OR_COLON == 0 {
+        return None;
+    }
+    // Letters, digits, `-`, `.` and at least one `:`, all below 0x80: adding 0x7f to each byte
+    // of a word xor-ed with `:`s sets bit 7 of every byte but a `:`'s, with no carry.
+    let colons = |word: &[u8; 8]| {
+        let differs = (u64::from_le_bytes(*word) ^ (ONES * u64::from(b':'))) + ONES * 0x7f;
+        !differs & HIGHS
+    };
+    let colon = match colons(first) {
+        0 => value.len() - 8 + first_marked(colons(last)),
+        marked => first_marked(marked),
+    };
+    Some(value.get(colon + 1..)?.iter().all(u8::is_ascii_digit))
+}
+
+/// [`is_host`] for every form of the value.
+fn is_any_host(value: &[u8]) -> bool {
     let port = match value.split_first() {
         Some((b'[', rest)) => {
             let Some(close) = rest.iter().position(|&b| b == b']') else {
@@ -221,6 +296,55 @@ mod tests {
         assert!(is_host(b"aa%41b%42"));
         for host in [&b"a%4g"[..], b"a%g4", b"a%gg", b"a%4", b"a%"] {
             assert!(!is_host(host), "{}", host.escape_ascii());
+        }
+    }
+
+    /// The short form answers the names and ports most requests send, and leaves the rest to
+    /// the reading of every form.
+    #[test]
+    fn short_host_answers_short_names_with_or_without_a_port() {
+        for (value, answer) in [
+            ("api.example.com", Some(true)),
+            ("localhost", Some(true)),
+            ("localhost:8080", Some(true)),
+            ("example.com:8000", Some(true)),
+            ("127.0.0.1:8080", Some(true)),
+            ("exam:ple.com", Some(false)),
+            ("a:80:8181", Some(false)),
+            ("localhost:", Some(true)),
+            (":8080abcd", Some(false)),
+            (":80808080", Some(true)),
+            ("[::1]:8080", None),
+            ("a%20b.example", None),
+            ("short", None),
+            ("www.example.com:443", None),
+        ] {
+            assert_eq!(short_host(value.as_bytes()), answer, "{value}");
+        }
+    }
+
+    /// Whatever the short form answers is what the reading of every form answers: every byte
+    /// value at every position of names and ports of 0 to 20 bytes.
+    #[test]
+    fn short_host_agrees_with_every_form_on_every_byte_in_every_position() {
+        for base in [
+            &b"abcdefghijklmnopqrst"[..],
+            b"exa-mple.com:808080",
+            b"h:1.2.3.4:5:6:7:8:9",
+        ] {
+            for len in 0..=base.len() {
+                for position in 0..len {
+                    for byte in 0..=255u8 {
+                        let mut value = base[..len].to_vec();
+                        value[position] = byte;
+                        let every_form = is_any_host(&value);
+                        if let Some(answer) = short_host(&value) {
+                            assert_eq!(answer, every_form, "{}", value.escape_ascii());
+                        }
+                        assert_eq!(is_host(&value), every_form, "{}", value.escape_ascii());
+                    }
+                }
+            }
         }
     }
 
