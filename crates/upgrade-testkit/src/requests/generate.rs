@@ -153,7 +153,8 @@ pub const MALFORMED_CONNECTIONS: &[&str] = &["up grade", "upgrade;", "\"upgrade\
 pub const HOSTS: &[&str] = HOST_VALUES.split_at(3).0;
 
 /// `Host` values of every form of RFC 3986's `uri-host [ ":" port ]`, and values that break it
-/// in each form (the last ten).
+/// in each form (the last eleven; `localhost:http`, a port by name, is made of the bytes a name
+/// and a port are made of).
 pub const HOST_VALUES: &[&str] = &[
     "example.com",
     "localhost:8080",
@@ -174,6 +175,7 @@ pub const HOST_VALUES: &[&str] = &[
     "ex%4mple",
     "a b",
     "a:80:81",
+    "localhost:http",
     "user@example.com",
 ];
 
