@@ -105,20 +105,21 @@ impl FieldLines for http::HeaderMap {
     }
 }
 
-/// The values of the first two field lines of one name, and how many there are.
+/// The value of the first field line of one name, and how many there are.
 ///
-/// The values are `Option`s so that an empty slot is all zero bytes, the cheapest to set up: a
-/// request clears a slot per field read.
+/// The value is an `Option` so that an empty slot is zero bytes, the cheapest to set up: a
+/// request clears a slot per field read. A field of several lines (rare: most are one line, and
+/// one line more is mostly a request to refuse) is looked up again when all its lines are read.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Slot<'s> {
-    kept: [Option<&'s [u8]>; 2],
+    first: Option<&'s [u8]>,
     count: usize,
 }
 
 impl<'s> Slot<'s> {
     fn push(&mut self, value: &'s [u8]) {
-        if let Some(kept) = self.kept.get_mut(self.count) {
-            *kept = Some(value);
+        if self.count == 0 {
+            self.first = Some(value);
         }
         self.count = self.count.saturating_add(1);
     }
@@ -131,7 +132,7 @@ impl<'s> Slot<'s> {
     /// The value of the only line ([`single`]).
     pub(crate) fn single(&self) -> Result<Option<&'s [u8]>, Repeated> {
         match self.count {
-            0 | 1 => Ok(self.kept[0]),
+            0 | 1 => Ok(self.first),
             _ => Err(Repeated),
         }
     }
@@ -139,21 +140,21 @@ impl<'s> Slot<'s> {
     /// The value of the field's line when it has exactly one.
     pub(crate) fn only(&self) -> Option<&'s [u8]> {
         match self.count {
-            1 => self.kept[0],
+            1 => self.first,
             _ => None,
         }
     }
 
-    /// Every line's value, in order: the kept ones, or all of them looked up again in
-    /// `headers` by `name` when there are more than two.
+    /// Every line's value, in order: the one kept, or all of them looked up again in `headers`
+    /// by `name` when there are several.
     pub(crate) fn lines<H: FieldLines + ?Sized>(
         &self,
         headers: &'s H,
         name: &'s str,
     ) -> SlotLines<impl Iterator<Item = &'s [u8]>, impl Iterator<Item = &'s [u8]>> {
-        match self.kept.get(..self.count) {
-            Some(kept) => SlotLines::Kept(kept.iter().flatten().copied()),
-            None => SlotLines::All(headers.lines(name)),
+        match self.count {
+            0 | 1 => SlotLines::Kept(self.first.into_iter()),
+            _ => SlotLines::All(headers.lines(name)),
         }
     }
 }
@@ -269,10 +270,10 @@ impl<'s> Fields<'s> {
         }) {
             for name in Fields::NAMES {
                 if let Some(slot) = self.slot(name.as_bytes()) {
-                    // Two lines and whether there is a third is all a slot keeps.
+                    // The first line and whether there is a second is all a slot keeps.
                     headers
                         .lines(name)
-                        .take(3)
+                        .take(2)
                         .for_each(|value| slot.push(value));
                 }
             }
