@@ -159,13 +159,24 @@ impl Draft {
         request
     }
 
-    /// Every draft with one field line less, then every one with one list element less.
+    /// Every draft with one field line less, then every one without all the lines of a field of
+    /// several (two `Host` lines may fail together where either alone would not), then every one
+    /// with one list element less.
     fn smaller(&self) -> Vec<Draft> {
         let mut out = Vec::new();
         for i in 0..self.lines.len() {
             let mut draft = self.clone();
             draft.lines.remove(i);
             out.push(draft);
+        }
+        for (i, (name, _)) in self.lines.iter().enumerate() {
+            let same = |(other, _): &(String, Vec<u8>)| other.eq_ignore_ascii_case(name);
+            let first = self.lines.iter().position(same) == Some(i);
+            if first && self.lines.iter().filter(|line| same(line)).count() > 1 {
+                let mut draft = self.clone();
+                draft.lines.retain(|line| !same(line));
+                out.push(draft);
+            }
         }
         for (i, (_, value)) in self.lines.iter().enumerate() {
             let parts: Vec<&[u8]> = value.split(|&b| b == b',').collect();
@@ -571,6 +582,24 @@ mod tests {
         let held = draft(&[("Content-Length", "1"), ("Expect", "100-Continue")]);
         assert!(held.request("/").hold_body);
         assert!(!draft(&[("Expect", "100-continue")]).request("/").hold_body);
+    }
+
+    #[test]
+    fn smaller_drafts_drop_every_line_of_a_repeated_field_after_single_lines() {
+        let smaller = draft(&[("Host", "a"), ("Upgrade", "x"), ("host", "b")]).smaller();
+        let names: Vec<Vec<&str>> = smaller
+            .iter()
+            .map(|d| d.lines.iter().map(|(n, _)| n.as_str()).collect())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                vec!["Upgrade", "host"],
+                vec!["Host", "host"],
+                vec!["Host", "Upgrade"],
+                vec!["Upgrade"],
+            ]
+        );
     }
 
     #[test]
