@@ -405,7 +405,7 @@ fn error_in_line(kind: ErrorKind, line: usize, offset: usize) -> Error {
 
 /// The counts of `line`, read by [`line::count`] for a scanner at `before`, or `None` when the
 /// line is not valid, takes a count past its bound, or is shorter than a block (which
-/// `line::count` leaves to the walk: the call is not made).
+/// `line::count` does not read: `validate` counts it as one token or walks it).
 #[inline(always)]
 fn line_counts(
     line: &[u8],

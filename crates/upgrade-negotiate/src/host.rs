@@ -72,6 +72,10 @@ fn is_host(value: &[u8]) -> bool {
 
 /// The class bits of each byte for [`short_host`]: [`PLAIN_OR_COLON`] for a letter, a digit, `-`,
 /// `.` or `:`, and [`PLAIN`] too for all of them but `:`.
+///
+/// The bytes [`plain_bits`] marks, as a table: and-ing the classes of 16 bytes took 21
+/// instructions fewer on the benches' JSON `POST` than two words of `plain_bits`, and 8 fewer
+/// with a port. The tests check both on every byte value.
 // Evaluated only at compile time: an out-of-bounds index here fails the build, never a request.
 #[allow(clippy::indexing_slicing)]
 static HOST_CLASSES: [u8; 256] = {
