@@ -40,8 +40,20 @@ pub(crate) fn host_verdict(
         Err(_) => Some(Reason::HostRepeated),
         Ok(None) if version == HttpVersion::Http11 => Some(Reason::HostMissing),
         Ok(None) => None,
-        Ok(Some(value)) if is_host(trim_ows(value)) => None,
+        Ok(Some(value)) if is_host_line(value) => None,
         Ok(Some(_)) => Some(Reason::HostInvalid),
+    }
+}
+
+/// Whether the value of a `Host` line, without the SP and HTAB at either end, is [`is_host`].
+///
+/// [`short_host`] reads the value as it came: SP and HTAB are not among the bytes it answers, so
+/// a value it answers has none to trim. Only the others are trimmed, then read.
+#[inline]
+fn is_host_line(value: &[u8]) -> bool {
+    match short_host(value) {
+        Some(answer) => answer,
+        None => is_host(trim_ows(value)),
     }
 }
 
@@ -328,7 +340,8 @@ mod tests {
     }
 
     /// Whatever the short form answers is what the reading of every form answers: every byte
-    /// value at every position of names and ports of 0 to 20 bytes.
+    /// value at every position of names and ports of 0 to 20 bytes, as they are and between
+    /// SP and HTAB, which a line's value is read without.
     #[test]
     fn short_host_agrees_with_every_form_on_every_byte_in_every_position() {
         for base in [
@@ -346,6 +359,11 @@ mod tests {
                             assert_eq!(answer, every_form, "{}", value.escape_ascii());
                         }
                         assert_eq!(is_host(&value), every_form, "{}", value.escape_ascii());
+                        for pad in [&b""[..], b" ", b"\t "] {
+                            let line = [pad, &value, pad].concat();
+                            let trimmed = is_any_host(trim_ows(&line));
+                            assert_eq!(is_host_line(&line), trimmed, "{}", line.escape_ascii());
+                        }
                     }
                 }
             }
