@@ -108,22 +108,22 @@ impl FieldLines for http::HeaderMap {
     }
 }
 
-/// The value of the first field line of one name, and how many there are.
+/// How many field lines of one name there are, and the value of the last one read.
 ///
-/// The value is an `Option` so that an empty slot is zero bytes, the cheapest to set up: a
-/// request clears a slot per field read. A field of several lines (rare: most are one line, and
-/// one line more is mostly a request to refuse) is looked up again when all its lines are read.
+/// The value is read only when there is one line, whose value it then is: a field of several
+/// lines (rare: most are one line, and one line more is mostly a request to refuse) is looked up
+/// again when all its lines are read. Kept for every line, it is written without a branch. It is
+/// an `Option` so that an empty slot is zero bytes, the cheapest to set up: a request clears a
+/// slot per field read.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Slot<'s> {
-    first: Option<&'s [u8]>,
+    last: Option<&'s [u8]>,
     count: usize,
 }
 
 impl<'s> Slot<'s> {
     fn push(&mut self, value: &'s [u8]) {
-        if self.count == 0 {
-            self.first = Some(value);
-        }
+        self.last = Some(value);
         self.count = self.count.saturating_add(1);
     }
 
@@ -135,7 +135,7 @@ impl<'s> Slot<'s> {
     /// The value of the only line ([`single`]).
     pub(crate) fn single(&self) -> Result<Option<&'s [u8]>, Repeated> {
         match self.count {
-            0 | 1 => Ok(self.first),
+            0 | 1 => Ok(self.last),
             _ => Err(Repeated),
         }
     }
@@ -143,7 +143,7 @@ impl<'s> Slot<'s> {
     /// The value of the field's line when it has exactly one.
     pub(crate) fn only(&self) -> Option<&'s [u8]> {
         match self.count {
-            1 => self.first,
+            1 => self.last,
             _ => None,
         }
     }
@@ -156,7 +156,7 @@ impl<'s> Slot<'s> {
         name: &'s str,
     ) -> SlotLines<impl Iterator<Item = &'s [u8]>, impl Iterator<Item = &'s [u8]>> {
         match self.count {
-            0 | 1 => SlotLines::Kept(self.first.into_iter()),
+            0 | 1 => SlotLines::Kept(self.last.into_iter()),
             _ => SlotLines::All(headers.lines(name)),
         }
     }
@@ -273,7 +273,7 @@ impl<'s> Fields<'s> {
         }) {
             for name in Fields::NAMES {
                 if let Some(slot) = self.slot(name.as_bytes()) {
-                    // The first line and whether there is a second is all a slot keeps.
+                    // An only line's value and whether there is a second: all a slot reads.
                     headers
                         .lines(name)
                         .take(2)
