@@ -761,8 +761,77 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
     &[b"FOO/2", b"bar", b"TLS/1.0", b"HTTP/2.0"],
 ];
 
+/// [`parse_request`] reads the start line itself (the field lines with httparse): where
+/// httparse's own `Request::parse` reads the same head whole, both read the same method, target,
+/// version, field lines and length. Where only one of them reads it whole, the head holds one of
+/// their two differences: httparse takes bytes from 0x80 (as UTF-8) in the target, which
+/// `parse_request` refuses (the forms of RFC 9112 section 3.2 are made of URI characters, all
+/// visible ASCII), and
+/// `parse_request` takes `HTTP/1.2` to `HTTP/1.9` as HTTP/1.1 (RFC 9110 section 2.5), which
+/// httparse refuses.
+pub fn check_start_line_against_httparse(
+    data: &[u8],
+    read: &Result<Status<ParsedRequest<'_, '_>>, upgrade_negotiate::HeadError>,
+) {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut request = httparse::Request::new(&mut headers);
+    let theirs = match request.parse(data) {
+        Ok(httparse::Status::Complete(len)) => Some(len),
+        Ok(httparse::Status::Partial) | Err(_) => None,
+    };
+    let shown = data.escape_ascii();
+    match (read, theirs) {
+        (Ok(Status::Complete(ours)), Some(len)) => {
+            let minor = match ours.version() {
+                HttpVersion::Http10 => 0,
+                HttpVersion::Http11 | HttpVersion::Http2OrLater => 1,
+            };
+            assert_eq!(
+                (ours.method(), ours.target(), Some(minor), ours.head_len()),
+                (
+                    request.method.unwrap_or_default(),
+                    request.path.unwrap_or_default(),
+                    request.version,
+                    len
+                ),
+                "parse_request and httparse read another start line or length: {shown}"
+            );
+            let lines = |headers: &[httparse::Header<'_>]| {
+                headers
+                    .iter()
+                    .map(|h| (h.name.to_owned(), h.value.to_vec()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                lines(ours.headers()),
+                lines(request.headers),
+                "parse_request and httparse read other field lines: {shown}"
+            );
+        }
+        (Ok(Status::Complete(ours)), None) => {
+            // The version follows the target and its SP, in the bytes read.
+            let at = (ours.target().as_ptr() as usize)
+                .wrapping_sub(data.as_ptr() as usize)
+                .saturating_add(ours.target().len() + 1);
+            let version = data.get(at..).and_then(|rest| rest.get(..8));
+            assert!(
+                version.is_some_and(|v| v.starts_with(b"HTTP/1.") && !matches!(v[7], b'0' | b'1')),
+                "parse_request read a head whole that httparse does not: {shown}"
+            );
+        }
+        (_, Some(_)) => assert!(
+            request
+                .path
+                .is_some_and(|path| path.bytes().any(|b| b >= 0x80)),
+            "httparse read a head whole that parse_request does not: {shown}"
+        ),
+        (_, None) => {}
+    }
+}
+
 /// Raw bytes as a request through httparse ([`parse_request`]) into the negotiator, never
-/// panicking: a head that cannot be read gets the well-formed 400 of
+/// panicking: the head is read as httparse's `Request::parse` reads it
+/// ([`check_start_line_against_httparse`]); a head that cannot be read gets the well-formed 400 of
 /// [`Decision::request_malformed`]; a head that can is negotiated with each server of
 /// [`RAW_OFFERS`] through [`check_every_policy`], gets the same decision read by httparse as
 /// from its field lines, as an `http::Request` ([`check_read_from_header_map`]), by name only
@@ -770,7 +839,9 @@ pub const RAW_OFFERS: [&[&[u8]]; 3] = [
 /// fields a proxy would drop from it are the hop-by-hop ones ([`check_hop_by_hop`]).
 pub fn check_request_bytes(data: &[u8]) {
     let mut headers = [httparse::EMPTY_HEADER; 32];
-    let parsed = match parse_request(data, &mut headers) {
+    let read = parse_request(data, &mut headers);
+    check_start_line_against_httparse(data, &read);
+    let parsed = match read {
         Ok(Status::Complete(parsed)) => parsed,
         failed => {
             let decision = failed
@@ -811,6 +882,29 @@ pub fn check_request_bytes(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn start_line_check(head: &[u8]) {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        check_start_line_against_httparse(head, &parse_request(head, &mut headers));
+    }
+
+    #[test]
+    fn the_start_line_check_allows_only_the_two_differences_with_httparse() {
+        // Both read these whole, or neither does.
+        for head in [
+            &b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"[..],
+            b"\r\nPOST /up?x=1 HTTP/1.0\r\nContent-Length: 0\r\n\r\nbody",
+            b"OPTIONS * HTTP/1.1\nHost: a\n\n",
+            b"GET / HTTP/2.0\r\n\r\n",
+            b"GET  / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\n",
+        ] {
+            start_line_check(head);
+        }
+        // One alone reads them whole: a later HTTP/1.x minor version, a target byte from 0x80.
+        start_line_check(b"GET / HTTP/1.2\r\nHost: a\r\n\r\n");
+        start_line_check("GET /\u{e9} HTTP/1.1\r\nHost: a\r\n\r\n".as_bytes());
+    }
 
     #[test]
     fn spelled_out_keys_agree_with_the_negotiator() {
