@@ -9,8 +9,10 @@ use std::process::exit;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use upgrade_benches::least;
 use upgrade_benches::request::{self, Request};
 use upgrade_benches::{Function, Input, floor, headers, naive, ours};
+use upgrade_negotiate::WebSocketAccept;
 
 fn lists(c: &mut Criterion) {
     let inputs = Input::all().unwrap_or_else(|e| fail(&format!("cannot build the inputs: {e}")));
@@ -55,9 +57,19 @@ fn requests(c: &mut Criterion) {
         group.bench_function(httparse_negotiate, |b| {
             b.iter(|| request::httparse_negotiate(black_box(bytes), &offers))
         });
+        if request.is_h2c() {
+            group.bench_function("httparse_settings", |b| {
+                b.iter(|| least::httparse_settings(black_box(bytes)))
+            });
+        }
         if request.is_websocket() {
+            let key = least::websocket_key(bytes)
+                .unwrap_or_else(|| fail(&format!("{} has no Sec-WebSocket-Key", request.name())));
+            group.bench_function("accept_alone", |b| {
+                b.iter(|| WebSocketAccept::from_key(black_box(key)))
+            });
             group.bench_function("httparse_accept", |b| {
-                b.iter(|| request::httparse_accept(black_box(bytes)))
+                b.iter(|| least::httparse_accept(black_box(bytes)))
             });
             group.bench_function("tungstenite", |b| {
                 b.iter(|| peers::tungstenite(black_box(bytes)))

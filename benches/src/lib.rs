@@ -19,8 +19,9 @@
 //! Whole requests ([`request::Request`]: the websocket handshakes of Chromium and Firefox,
 //! curl's h2c upgrade, a page load and a JSON `POST`): [`request::httparse`] parses one, and
 //! [`request::httparse_negotiate`] adds `upgrade_negotiate`'s decision and writes its response
-//! head into a stack buffer. The criterion bench also runs tungstenite's server handshake on the
-//! websocket handshakes, and the `paired` binary times each request's functions against
+//! head into a stack buffer. Beside them, [`least`] measures the least any server does to answer
+//! each upgrade, nothing checked (the floors of the ratios to httparse), and the criterion bench
+//! also runs tungstenite's server handshake on the websocket handshakes; the `paired` binary times each request's functions against
 //! httparse in alternating batches, for ratios that the drifts of a shared machine do not move.
 //!
 //! ```
@@ -40,6 +41,7 @@ mod answer;
 mod floor;
 mod function;
 mod input;
+pub mod least;
 mod naive;
 mod ours;
 pub mod request;

@@ -1,12 +1,10 @@
 //! Whole requests: httparse alone, and httparse plus the server's decision and its response head.
 
 use upgrade_grammar::{Error, Protocol};
-use upgrade_negotiate::{
-    Decision, Outcome, Policy, Status, WebSocketAccept, negotiate, parse_request,
-};
+use upgrade_negotiate::{Decision, Outcome, Policy, Status, negotiate, parse_request};
 
 pub use upgrade_testkit::handshakes::{
-    CHROMIUM_PAGE_LOAD, CHROMIUM_WEBSOCKET, CURL_H2C, FIREFOX_WEBSOCKET, JSON_POST,
+    CHROMIUM_PAGE_LOAD, CHROMIUM_WEBSOCKET, CURL_H2C, FIREFOX_WEBSOCKET, JSON_POST, SWITCH_H2C,
 };
 
 /// The prefix of the criterion group of each whole request: `request-<name>`.
@@ -18,7 +16,7 @@ pub const GROUP_PREFIX: &str = "request-";
 pub const FUNCTIONS: [&str; 2] = ["httparse", "httparse_negotiate"];
 
 /// Room for the field lines of a request head, as a server would reserve it.
-const MAX_HEADERS: usize = 32;
+pub(crate) const MAX_HEADERS: usize = 32;
 
 /// Room for a response head on the stack: the longest the server writes is a 426 listing the
 /// offers, far below this.
@@ -29,7 +27,15 @@ pub const RESPONSE_CAPACITY: usize = 256;
 pub struct Request {
     name: &'static str,
     bytes: &'static [u8],
-    websocket: bool,
+    asks: Asks,
+}
+
+/// The protocol a request asks to switch to, which decides the floors measured beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Asks {
+    WebSocket,
+    H2c,
+    Nothing,
 }
 
 impl Request {
@@ -41,19 +47,15 @@ impl Request {
     /// - `page-load`: a Chromium page load without `Upgrade` (carry on as HTTP);
     /// - `json-post`: a JSON `POST` with its body, without `Upgrade` (carry on as HTTP).
     pub const ALL: [Request; 5] = [
-        Request::new("chromium-websocket", CHROMIUM_WEBSOCKET, true),
-        Request::new("firefox-websocket", FIREFOX_WEBSOCKET, true),
-        Request::new("curl-h2c", CURL_H2C, false),
-        Request::new("page-load", CHROMIUM_PAGE_LOAD, false),
-        Request::new("json-post", JSON_POST, false),
+        Request::new("chromium-websocket", CHROMIUM_WEBSOCKET, Asks::WebSocket),
+        Request::new("firefox-websocket", FIREFOX_WEBSOCKET, Asks::WebSocket),
+        Request::new("curl-h2c", CURL_H2C, Asks::H2c),
+        Request::new("page-load", CHROMIUM_PAGE_LOAD, Asks::Nothing),
+        Request::new("json-post", JSON_POST, Asks::Nothing),
     ];
 
-    const fn new(name: &'static str, bytes: &'static [u8], websocket: bool) -> Request {
-        Request {
-            name,
-            bytes,
-            websocket,
-        }
+    const fn new(name: &'static str, bytes: &'static [u8], asks: Asks) -> Request {
+        Request { name, bytes, asks }
     }
 
     /// The request of this criterion group (`request-<name>`) or name.
@@ -81,7 +83,13 @@ impl Request {
 
     /// Whether it is a websocket handshake (which the peers' server handshakes also answer).
     pub const fn is_websocket(&self) -> bool {
-        self.websocket
+        matches!(self.asks, Asks::WebSocket)
+    }
+
+    /// Whether it is an h2c upgrade (beside which
+    /// [`httparse_settings`](crate::least::httparse_settings) is measured).
+    pub const fn is_h2c(&self) -> bool {
+        matches!(self.asks, Asks::H2c)
     }
 }
 
@@ -162,38 +170,10 @@ pub fn httparse_negotiate(bytes: &[u8], offers: &[Protocol<'_>]) -> (Outcome, us
     (decision.outcome(), len)
 }
 
-/// The least any server does to answer a websocket handshake, nothing checked: httparse's
-/// parse, the first `Sec-WebSocket-Key` line found by name, and its accept value (SHA-1 and
-/// base64), which the 101 head must carry. Measured beside [`httparse_negotiate`] on the
-/// websocket requests, it is the floor of their ratio to httparse alone.
-///
-/// # Examples
-///
-/// ```
-/// use upgrade_benches::request::{httparse_accept, CHROMIUM_WEBSOCKET, JSON_POST};
-///
-/// // Chromium's handshake carries the key of RFC 6455 section 1.3, with this accept value.
-/// let accept = httparse_accept(CHROMIUM_WEBSOCKET).map(|a| a.as_str().to_owned());
-/// assert_eq!(accept.as_deref(), Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
-/// assert!(httparse_accept(JSON_POST).is_none());
-/// ```
-pub fn httparse_accept(bytes: &[u8]) -> Option<WebSocketAccept> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut headers);
-    let Ok(httparse::Status::Complete(_)) = request.parse(bytes) else {
-        return None;
-    };
-    let key = request
-        .headers
-        .iter()
-        .find(|field| field.name.eq_ignore_ascii_case("sec-websocket-key"))?;
-    Some(WebSocketAccept::from_key(key.value))
-}
-
 #[cfg(test)]
 mod tests {
     use upgrade_negotiate::Reason;
-    use upgrade_testkit::handshakes::{SWITCH_H2C, SWITCH_WEBSOCKET};
+    use upgrade_testkit::handshakes::SWITCH_WEBSOCKET;
 
     use super::*;
 
@@ -268,6 +248,7 @@ mod tests {
                 "{name}"
             );
             assert_eq!(request.is_websocket(), name.ends_with("websocket"));
+            assert_eq!(request.is_h2c(), name.ends_with("h2c"));
         }
     }
 

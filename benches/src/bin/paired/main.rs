@@ -15,8 +15,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use upgrade_benches::least;
 use upgrade_benches::request::{self, Request};
 use upgrade_benches::{Input, naive, ours};
+use upgrade_negotiate::WebSocketAccept;
 
 mod timing;
 
@@ -135,12 +137,36 @@ fn time_requests(requests: &[Request], rounds: usize, reference: Reference) -> R
                 reference,
             )?,
         )];
+        if request.is_h2c() {
+            rows.push((
+                "httparse_settings",
+                measure(
+                    &mut base,
+                    call(least::httparse_settings, bytes),
+                    base_calls,
+                    rounds,
+                    reference,
+                )?,
+            ));
+        }
         if request.is_websocket() {
+            let key = least::websocket_key(bytes)
+                .ok_or_else(|| format!("{} has no Sec-WebSocket-Key", request.name()))?;
+            rows.push((
+                "accept_alone",
+                measure(
+                    &mut base,
+                    call(WebSocketAccept::from_key, key),
+                    base_calls,
+                    rounds,
+                    reference,
+                )?,
+            ));
             rows.push((
                 "httparse_accept",
                 measure(
                     &mut base,
-                    call(request::httparse_accept, bytes),
+                    call(least::httparse_accept, bytes),
                     base_calls,
                     rounds,
                     reference,
