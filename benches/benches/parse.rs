@@ -12,7 +12,7 @@ use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterio
 use upgrade_benches::least;
 use upgrade_benches::request::{self, Request};
 use upgrade_benches::{Function, Input, floor, headers, naive, ours};
-use upgrade_negotiate::WebSocketAccept;
+use upgrade_negotiate::{WebSocketAccept, is_http2_settings};
 
 fn lists(c: &mut Criterion) {
     let inputs = Input::all().unwrap_or_else(|e| fail(&format!("cannot build the inputs: {e}")));
@@ -58,6 +58,11 @@ fn requests(c: &mut Criterion) {
             b.iter(|| request::httparse_negotiate(black_box(bytes), &offers))
         });
         if request.is_h2c() {
+            let settings = least::http2_settings(bytes)
+                .unwrap_or_else(|| fail(&format!("{} has no HTTP2-Settings", request.name())));
+            group.bench_function("settings_alone", |b| {
+                b.iter(|| is_http2_settings(black_box(settings)))
+            });
             group.bench_function("httparse_settings", |b| {
                 b.iter(|| least::httparse_settings(black_box(bytes)))
             });

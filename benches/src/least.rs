@@ -46,6 +46,23 @@ pub fn websocket_key(bytes: &[u8]) -> Option<&[u8]> {
     first_value(bytes, "sec-websocket-key")
 }
 
+/// The value of the first `HTTP2-Settings` line of a request whose head httparse reads whole,
+/// found before the timing of [`is_http2_settings`] alone: the decoding that any h2c server does,
+/// whatever else it checks.
+///
+/// # Examples
+///
+/// ```
+/// use upgrade_benches::least::http2_settings;
+/// use upgrade_benches::request::{CHROMIUM_WEBSOCKET, CURL_H2C};
+///
+/// assert_eq!(http2_settings(CURL_H2C), Some(&b"AAMAAABkAAQAoAAAAAIAAAAA"[..]));
+/// assert_eq!(http2_settings(CHROMIUM_WEBSOCKET), None);
+/// ```
+pub fn http2_settings(bytes: &[u8]) -> Option<&[u8]> {
+    first_value(bytes, "http2-settings")
+}
+
 /// The least any server does to answer an h2c upgrade, nothing else checked: httparse's parse,
 /// the first `HTTP2-Settings` line found by name, its settings decoded and held to their bounds
 /// ([`is_http2_settings`]: the server decodes and applies them as it would a SETTINGS frame,
@@ -64,7 +81,7 @@ pub fn websocket_key(bytes: &[u8]) -> Option<&[u8]> {
 /// assert_eq!(httparse_settings(JSON_POST), None);
 /// ```
 pub fn httparse_settings(bytes: &[u8]) -> Option<usize> {
-    let settings = first_value(bytes, "http2-settings")?;
+    let settings = http2_settings(bytes)?;
     if !is_http2_settings(settings) {
         return None;
     }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use upgrade_benches::least;
 use upgrade_benches::request::{self, Request};
 use upgrade_benches::{Input, naive, ours};
-use upgrade_negotiate::WebSocketAccept;
+use upgrade_negotiate::{WebSocketAccept, is_http2_settings};
 
 mod timing;
 
@@ -138,6 +138,18 @@ fn time_requests(requests: &[Request], rounds: usize, reference: Reference) -> R
             )?,
         )];
         if request.is_h2c() {
+            let settings = least::http2_settings(bytes)
+                .ok_or_else(|| format!("{} has no HTTP2-Settings", request.name()))?;
+            rows.push((
+                "settings_alone",
+                measure(
+                    &mut base,
+                    call(is_http2_settings, settings),
+                    base_calls,
+                    rounds,
+                    reference,
+                )?,
+            ));
             rows.push((
                 "httparse_settings",
                 measure(
