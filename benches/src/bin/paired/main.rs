@@ -1,6 +1,9 @@
 //! Times naive's answer against ours on each input of the grammar, and each whole request's
 //! functions against httparse alone, in alternating batches ([`timing`]), and prints the median
-//! ratio of each with its quartiles.
+//! ratio of each with its quartiles. Beside `httparse_negotiate` on the upgrade requests, it times
+//! the floors of `upgrade_benches::least`: on the websocket handshakes the accept value alone
+//! (`accept_alone`) and `httparse_accept`, on curl's h2c upgrade the settings' decoding alone
+//! (`settings_alone`) and `httparse_settings`.
 //!
 //! The timing is in this binary, not in the library: code added to the library moves how the
 //! compiler splits it into codegen units, and with it the instructions that `icount` counts in
