@@ -104,9 +104,7 @@ fn time_inputs(inputs: &[Input], rounds: usize, reference: Reference) -> Result<
         "input", "bytes", "ours ns", "naive ns", "ratio", "[25%, 75%]", "ref ns"
     );
     for input in inputs {
-        let mut base = call(ours, input);
-        let base_calls = calls_for(&mut base, BATCH);
-        let c = measure(&mut base, call(naive, input), base_calls, rounds, reference)?;
+        let c = Base::new(call(ours, input), rounds, reference).against(call(naive, input))?;
         print_row(&format!("{:<24} {:>7}", input.name(), input.len()), &c);
     }
     Ok(())
@@ -127,41 +125,19 @@ fn time_requests(requests: &[Request], rounds: usize, reference: Reference) -> R
     );
     for request in requests {
         let bytes = request.bytes();
-        let mut base = call(request::httparse, bytes);
-        let base_calls = calls_for(&mut base, BATCH);
+        let mut base = Base::new(call(request::httparse, bytes), rounds, reference);
         let negotiate = |bytes: &[u8]| request::httparse_negotiate(bytes, &offers);
-        let mut rows = vec![(
-            "httparse_negotiate",
-            measure(
-                &mut base,
-                call(negotiate, bytes),
-                base_calls,
-                rounds,
-                reference,
-            )?,
-        )];
+        let mut rows = vec![("httparse_negotiate", base.against(call(negotiate, bytes))?)];
         if request.is_h2c() {
             let settings = least::http2_settings(bytes)
                 .ok_or_else(|| format!("{} has no HTTP2-Settings", request.name()))?;
             rows.push((
                 "settings_alone",
-                measure(
-                    &mut base,
-                    call(is_http2_settings, settings),
-                    base_calls,
-                    rounds,
-                    reference,
-                )?,
+                base.against(call(is_http2_settings, settings))?,
             ));
             rows.push((
                 "httparse_settings",
-                measure(
-                    &mut base,
-                    call(least::httparse_settings, bytes),
-                    base_calls,
-                    rounds,
-                    reference,
-                )?,
+                base.against(call(least::httparse_settings, bytes))?,
             ));
         }
         if request.is_websocket() {
@@ -169,35 +145,14 @@ fn time_requests(requests: &[Request], rounds: usize, reference: Reference) -> R
                 .ok_or_else(|| format!("{} has no Sec-WebSocket-Key", request.name()))?;
             rows.push((
                 "accept_alone",
-                measure(
-                    &mut base,
-                    call(WebSocketAccept::from_key, key),
-                    base_calls,
-                    rounds,
-                    reference,
-                )?,
+                base.against(call(WebSocketAccept::from_key, key))?,
             ));
             rows.push((
                 "httparse_accept",
-                measure(
-                    &mut base,
-                    call(least::httparse_accept, bytes),
-                    base_calls,
-                    rounds,
-                    reference,
-                )?,
+                base.against(call(least::httparse_accept, bytes))?,
             ));
             #[cfg(feature = "tungstenite")]
-            rows.push((
-                "tungstenite",
-                measure(
-                    &mut base,
-                    call(peer::tungstenite, bytes),
-                    base_calls,
-                    rounds,
-                    reference,
-                )?,
-            ));
+            rows.push(("tungstenite", base.against(call(peer::tungstenite, bytes))?));
         }
         for (function, c) in rows {
             print_row(&format!("{:<20} {:<20}", request.name(), function), &c);
@@ -224,15 +179,31 @@ fn print_row(label: &str, c: &Comparison) {
     );
 }
 
-/// [`compare`] after one call of `other` to warm it, or an error when a batch took no time.
-fn measure(
-    base: &mut impl FnMut(),
-    mut other: impl FnMut(),
-    base_calls: u32,
+/// The function of a table that every other is timed against, with as many calls a batch as
+/// fill about [`BATCH`], and the run's rounds and reference.
+struct Base<F> {
+    f: F,
+    calls: u32,
     rounds: usize,
     reference: Reference,
-) -> Result<Comparison, String> {
-    other();
-    compare(base, other, base_calls, rounds, reference)
-        .ok_or_else(|| "a batch took no measurable time".to_string())
+}
+
+impl<F: FnMut()> Base<F> {
+    fn new(mut f: F, rounds: usize, reference: Reference) -> Self {
+        let calls = calls_for(&mut f, BATCH);
+        Base {
+            f,
+            calls,
+            rounds,
+            reference,
+        }
+    }
+
+    /// [`compare`] of `other` with the base, after one call of `other` to warm it, or an error
+    /// when a batch took no time.
+    fn against(&mut self, mut other: impl FnMut()) -> Result<Comparison, String> {
+        other();
+        compare(&mut self.f, other, self.calls, self.rounds, self.reference)
+            .ok_or_else(|| "a batch took no measurable time".to_string())
+    }
 }

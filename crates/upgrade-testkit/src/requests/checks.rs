@@ -782,12 +782,14 @@ pub fn check_start_line_against_httparse(
     let shown = data.escape_ascii();
     match (read, theirs) {
         (Ok(Status::Complete(ours)), Some(len)) => {
+            // httparse reads HTTP/1.0 and HTTP/1.1 only, as minor versions.
             let minor = match ours.version() {
-                HttpVersion::Http10 => 0,
-                HttpVersion::Http11 | HttpVersion::Http2OrLater => 1,
+                HttpVersion::Http10 => Some(0),
+                HttpVersion::Http11 => Some(1),
+                HttpVersion::Http2OrLater => None,
             };
             assert_eq!(
-                (ours.method(), ours.target(), Some(minor), ours.head_len()),
+                (ours.method(), ours.target(), minor, ours.head_len()),
                 (
                     request.method.unwrap_or_default(),
                     request.path.unwrap_or_default(),
@@ -880,8 +882,14 @@ mod tests {
     use super::*;
 
     fn start_line_check(head: &[u8]) {
+        start_line_check_of(head, head);
+    }
+
+    /// The check of `data` with `parse_request`'s reading of `read` (another head, for the
+    /// tests that the check fails).
+    fn start_line_check_of(read: &[u8], data: &[u8]) {
         let mut headers = [httparse::EMPTY_HEADER; 32];
-        check_start_line_against_httparse(head, &parse_request(head, &mut headers));
+        check_start_line_against_httparse(data, &parse_request(read, &mut headers));
     }
 
     #[test]
@@ -900,6 +908,24 @@ mod tests {
         // One alone reads them whole: a later HTTP/1.x minor version, a target byte from 0x80.
         start_line_check(b"GET / HTTP/1.2\r\nHost: a\r\n\r\n");
         start_line_check("GET /\u{e9} HTTP/1.1\r\nHost: a\r\n\r\n".as_bytes());
+    }
+
+    #[test]
+    #[should_panic(expected = "read another start line or length")]
+    fn the_start_line_check_fails_on_another_method() {
+        start_line_check_of(
+            b"POST / HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"PUTS / HTTP/1.1\r\nHost: a\r\n\r\n",
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "httparse read a head whole that parse_request does not")]
+    fn the_start_line_check_fails_when_only_httparse_reads_a_plain_head() {
+        start_line_check_of(
+            b"GET / HTTP/1.1\r\nHost: a\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        );
     }
 
     #[test]
